@@ -1,0 +1,136 @@
+# wasmpack: see README.md. Everything a target needs is installed by `make deps`.
+#   make            build build/wasmpack and build/libwasmpack.a
+#   make check      install packages, build, run every test (also under ASan+UBSan)
+#   make demo       build an example module into an image and run it
+#   make bench      compare wasmpack with umoci and the raw sha256+gzip floor
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+SANITIZE ?=
+
+PKGS := jansson libarchive libcrypto libzstd zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+	-Wformat=2 -Wpointer-arith -Wundef -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ifeq ($(SANITIZE),1)
+CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else
+CFLAGS += -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARNINGS) $(CFLAGS) \
+	$(PKG_CFLAGS)
+LIBS := $(PKG_LIBS) -pthread
+
+CORE_SRCS := $(sort $(wildcard lib/*.c oci/*.c wasmopt/*.c))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+
+LIB := $(BUILD)/libwasmpack.a
+BIN := $(BUILD)/wasmpack
+UNIT := $(BUILD)/unit-tests
+GENWASM := $(BUILD)/genwasm
+
+# Debian packages: to build, to test against the real peer tools, to bench.
+CLANG_MAJOR := $(or $(shell clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1),14)
+DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
+DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
+	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
+	clang-format zstd gzip
+DEB_BENCH := hyperfine time pigz
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
+
+.PHONY: all deps check check-style format unit integration check-asan demo bench install \
+	uninstall clean
+
+all: $(BIN) $(LIB)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CMD_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS)
+
+$(UNIT): $(UNIT_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) -lcriterion
+
+$(GENWASM): $(BUILD)/obj/bench/genwasm.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+# Installs whichever of the packages are missing (apt-get; sudo when not root).
+deps:
+	@missing=""; for p in $(DEB_ALL); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+			|| missing="$$missing $$p"; \
+	done; \
+	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "make deps: all packages present"; fi
+
+check-style:
+	@clang-format --dry-run --Werror $(CORE_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
+		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
+	@echo "style: ok"
+
+format:
+	clang-format -i $(CORE_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
+		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
+
+unit: $(UNIT)
+	cd tests/unit && ../../$(UNIT) --jobs 2 --short-filename
+
+integration: $(BIN) $(GENWASM)
+	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) tests/integration/run.sh
+
+check-asan:
+	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit integration
+
+check: deps
+	$(MAKE) all $(UNIT) $(GENWASM)
+	$(MAKE) check-style
+	$(MAKE) unit
+	$(MAKE) integration
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(MAKE) check-asan
+	@echo "make check: all tests passed"
+
+demo: deps
+	$(MAKE) all
+	WASMPACK=$(abspath $(BIN)) examples/demo.sh
+
+bench: deps
+	$(MAKE) all $(GENWASM)
+	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/build.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/wasmpack
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/wasmpack
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/wasmpack/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/wasmpack
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/wasmpack
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,60 @@
+/* The command table and what every subcommand shares: global options,
+ * usage errors and the one place where errors are printed. */
+#ifndef WP_CMD_H
+#define WP_CMD_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../lib/error.h"
+
+/* Exit statuses. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+typedef struct wp_command {
+	const char *name;
+	const char *summary; /* one line for `wasmpack --help` */
+	int (*run)(int argc, char **argv);
+	const char *help; /* the full text of `wasmpack COMMAND --help` */
+} wp_command;
+
+extern const wp_command cmd_build;
+extern const wp_command cmd_version;
+
+const wp_command *cmd_find(const char *name);
+
+/* Long options every command accepts; OPT_GLOBAL_* values are handled by
+ * cmd_handle_global(). */
+enum {
+	OPT_GLOBAL_QUIET = 'q',
+	OPT_GLOBAL_HELP = 'h',
+	OPT_GLOBAL_DEBUG = 0x1000,
+};
+#define CMD_GLOBAL_OPTIONS                                      \
+	{"quiet", no_argument, NULL, OPT_GLOBAL_QUIET},         \
+		{"debug", no_argument, NULL, OPT_GLOBAL_DEBUG}, \
+	{                                                       \
+		"help", no_argument, NULL, OPT_GLOBAL_HELP      \
+	}
+
+/* Handles -q, --debug and --help; returns 1 when c was one of them and the
+ * command should exit with *status (for --help), 0 otherwise. */
+int cmd_handle_global(const wp_command *cmd, int c, int *status);
+
+/* Handles getopt's '?' and ':' results: prints one line and returns
+ * EXIT_USAGE. */
+int cmd_bad_option(const wp_command *cmd, int argc, char **argv, int c);
+
+/* Prints "wasmpack CMD: message (see ...)" on one line; returns EXIT_USAGE. */
+int cmd_usage_error(const wp_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints err once as "wasmpack: message", frees it, and returns the exit
+ * status: EXIT_USAGE for WP_EUSAGE, EXIT_FAIL otherwise. */
+int cmd_fail(wp_error *err);
+
+void cmd_print_help(const wp_command *cmd, FILE *out);
+
+#endif

@@ -1,0 +1,802 @@
+/* wasmpack build: a .wasm file → a FROM-scratch wasi/wasm OCI image. */
+#include <ctype.h>
+
+#include "cmd.h"
+#include "../lib/compress.h"
+#include "../lib/fileio.h"
+#include "../lib/json.h"
+#include "../lib/log.h"
+#include "../lib/str.h"
+#include "../oci/destination.h"
+#include "../oci/image_build.h"
+#include "../oci/layer.h"
+#include "../oci/mediatype.h"
+#include "../oci/output.h"
+#include "../oci/reference.h"
+#include "../wasmopt/wasm_scan.h"
+#include "../lib/common.h"
+
+#define DEFAULT_OUTPUT "wasmpack-out"
+#define DEFAULT_PLATFORM "wasi/wasm"
+
+static int run_build(int argc, char **argv);
+
+const wp_command cmd_build = {
+	"build",
+	"build a wasi/wasm OCI image from a WebAssembly module",
+	run_build,
+	"Usage: wasmpack build [OPTIONS] MODULE.wasm\n"
+	"\n"
+	"Build a FROM-scratch OCI image for the wasi/wasm platform holding MODULE, the\n"
+	"image 'docker buildx build --platform wasi/wasm --provenance=false' makes from\n"
+	"  FROM scratch\n"
+	"  COPY MODULE.wasm /MODULE.wasm\n"
+	"  ENTRYPOINT [\"/MODULE.wasm\"]\n"
+	"with no daemon and byte-for-byte reproducible. The module is checked first\n"
+	"(magic, version, section layout). Prints the manifest digest on stdout.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --tag NAME[:TAG]        name the image (repeatable; default\n"
+	"                              <module name>:latest)\n"
+	"  -o, --output DEST           where to write the image (default ./" DEFAULT_OUTPUT "):\n"
+	"                                DIR or oci:DIR        OCI image layout directory\n"
+	"                                oci-archive:FILE      tar of an OCI layout\n"
+	"                                docker-archive:FILE   for 'docker load'\n"
+	"                                type=oci,dest=FILE[,tar=false]   (buildx forms)\n"
+	"                                type=docker,dest=FILE\n"
+	"                              FILE may be - for standard output\n"
+	"      --platform OS/ARCH      wasi/wasm (default, what Docker writes),\n"
+	"                              wasip1/wasm or wasip2/wasm (components)\n"
+	"      --entrypoint PATH       absolute image path of the module, ending in .wasm\n"
+	"                              (default /<module file name>)\n"
+	"      --cmd ARG               an argument after the entrypoint (repeatable)\n"
+	"  -e, --env KEY=VALUE         an environment variable (repeatable)\n"
+	"  -l, --label KEY=VALUE       an image config label (repeatable)\n"
+	"      --annotation KEY=VALUE  a manifest annotation (repeatable; the\n"
+	"                              metadata-action prefix 'manifest:' is accepted)\n"
+	"      --workdir DIR           the working directory (absolute)\n"
+	"      --user USER             the user to run as\n"
+	"      --expose PORT[/PROTO]   a port to document (tcp, udp or sctp; repeatable)\n"
+	"      --add SRC:DST           copy a host file or directory into the image at\n"
+	"                              DST, with Docker COPY rules (repeatable)\n"
+	"      --media-types TYPE      oci (default) or docker (schema2, for old\n"
+	"                              registries; no annotations, no zstd)\n"
+	"      --compression ALG       gzip (default), zstd or none\n"
+	"      --compression-level N   gzip 1-9 (default 6), zstd 1-19 (default 3)\n"
+	"      --metadata-file FILE    write the digest, media type, size, config digest,\n"
+	"                              tags and platform as JSON (for CI steps)\n"
+	"  -q, --quiet                 print only the digest\n"
+	"      --debug                 print every step\n"
+	"  -h, --help                  print this help\n"
+	"\n"
+	"Environment:\n"
+	"  SOURCE_DATE_EPOCH           when set, the image's 'created' time and every\n"
+	"                              file's mtime; otherwise there are no timestamps\n"
+	"\n"
+	"Examples:\n"
+	"  wasmpack build hello.wasm -t hello:v1\n"
+	"  wasmpack build app.wasm -t ghcr.io/acme/app:1.2 -o oci-archive:app.tar\n"
+	"  wasmpack build app.wasm -o type=docker,dest=- | docker load\n"
+	"  wasmpack build srv.wasm --cmd --port --cmd 8080 -e RUST_LOG=info --expose 8080\n",
+};
+
+enum {
+	OPT_PLATFORM = 0x2000,
+	OPT_ENTRYPOINT,
+	OPT_CMD,
+	OPT_ANNOTATION,
+	OPT_WORKDIR,
+	OPT_USER,
+	OPT_EXPOSE,
+	OPT_ADD,
+	OPT_MEDIA_TYPES,
+	OPT_COMPRESSION,
+	OPT_COMPRESSION_LEVEL,
+	OPT_METADATA_FILE,
+};
+
+struct build_args {
+	const char *input;
+	wp_strv tags;
+	const char *output;
+	const char *platform;
+	const char *entrypoint;
+	wp_strv cmd;
+	bool has_cmd;
+	wp_strv env;
+	wp_strv labels;
+	wp_strv annotations;
+	const char *workdir;
+	const char *user;
+	wp_strv expose;
+	wp_strv adds;
+	const char *media_types;
+	const char *compression;
+	const char *compression_level;
+	const char *metadata_file;
+};
+
+/* Everything derived from the arguments before any file is written. */
+struct build_plan {
+	wp_wasm_summary module;
+	wp_reference *tags;
+	size_t n_tags;
+	wp_destination dest;
+	wp_image_spec spec;
+	wp_layer_plan files;
+	int64_t mtime;
+	char *history;
+	char *entrypoint;
+};
+
+static void build_args_release(struct build_args *a)
+{
+	wp_strv_release(&a->tags);
+	wp_strv_release(&a->cmd);
+	wp_strv_release(&a->env);
+	wp_strv_release(&a->labels);
+	wp_strv_release(&a->annotations);
+	wp_strv_release(&a->expose);
+	wp_strv_release(&a->adds);
+}
+
+static void build_plan_release(struct build_plan *p)
+{
+	for (size_t i = 0; i < p->n_tags; i++)
+		wp_reference_release(&p->tags[i]);
+	free(p->tags);
+	wp_destination_release(&p->dest);
+	wp_platform_release(&p->spec.platform);
+	wp_strv_release(&p->spec.entrypoint);
+	wp_strv_release(&p->spec.cmd);
+	wp_strv_release(&p->spec.env);
+	wp_strv_release(&p->spec.exposed_ports);
+	wp_kv_release(&p->spec.labels);
+	wp_kv_release(&p->spec.annotations);
+	wp_layer_plan_release(&p->files);
+	free(p->history);
+	free(p->entrypoint);
+}
+
+/* Returns 0, or an exit status after printing a usage error. */
+static int parse_args(int argc, char **argv, struct build_args *a)
+{
+	static const struct option options[] = {
+		{"tag", required_argument, NULL, 't'},
+		{"output", required_argument, NULL, 'o'},
+		{"env", required_argument, NULL, 'e'},
+		{"label", required_argument, NULL, 'l'},
+		{"platform", required_argument, NULL, OPT_PLATFORM},
+		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+		{"cmd", required_argument, NULL, OPT_CMD},
+		{"annotation", required_argument, NULL, OPT_ANNOTATION},
+		{"workdir", required_argument, NULL, OPT_WORKDIR},
+		{"user", required_argument, NULL, OPT_USER},
+		{"expose", required_argument, NULL, OPT_EXPOSE},
+		{"add", required_argument, NULL, OPT_ADD},
+		{"media-types", required_argument, NULL, OPT_MEDIA_TYPES},
+		{"compression", required_argument, NULL, OPT_COMPRESSION},
+		{"compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL},
+		{"metadata-file", required_argument, NULL, OPT_METADATA_FILE},
+		CMD_GLOBAL_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	wp_error *err = NULL;
+	int c, status, r = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:o:e:l:qh", options, NULL)) != -1) {
+		if (cmd_handle_global(&cmd_build, c, &status))
+			return status == EXIT_OK ? -1 : status;
+		switch (c) {
+		case 't':
+			r = wp_strv_push(&a->tags, optarg, &err);
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'e':
+			r = wp_strv_push(&a->env, optarg, &err);
+			break;
+		case 'l':
+			r = wp_strv_push(&a->labels, optarg, &err);
+			break;
+		case OPT_PLATFORM:
+			a->platform = optarg;
+			break;
+		case OPT_ENTRYPOINT:
+			a->entrypoint = optarg;
+			break;
+		case OPT_CMD:
+			a->has_cmd = true;
+			r = wp_strv_push(&a->cmd, optarg, &err);
+			break;
+		case OPT_ANNOTATION:
+			r = wp_strv_push(&a->annotations, optarg, &err);
+			break;
+		case OPT_WORKDIR:
+			a->workdir = optarg;
+			break;
+		case OPT_USER:
+			a->user = optarg;
+			break;
+		case OPT_EXPOSE:
+			r = wp_strv_push(&a->expose, optarg, &err);
+			break;
+		case OPT_ADD:
+			r = wp_strv_push(&a->adds, optarg, &err);
+			break;
+		case OPT_MEDIA_TYPES:
+			a->media_types = optarg;
+			break;
+		case OPT_COMPRESSION:
+			a->compression = optarg;
+			break;
+		case OPT_COMPRESSION_LEVEL:
+			a->compression_level = optarg;
+			break;
+		case OPT_METADATA_FILE:
+			a->metadata_file = optarg;
+			break;
+		case 'q':
+		case OPT_GLOBAL_DEBUG:
+			break;
+		default:
+			return cmd_bad_option(&cmd_build, argc, argv, c);
+		}
+		if (r < 0)
+			return cmd_fail(err);
+	}
+	if (optind >= argc)
+		return cmd_usage_error(&cmd_build, "missing the module to build (MODULE.wasm)");
+	if (optind + 1 < argc)
+		return cmd_usage_error(&cmd_build, "one module at a time; unexpected \"%s\"",
+				       argv[optind + 1]);
+	a->input = argv[optind];
+	return 0;
+}
+
+/* A usage error from a value: sets WP_EUSAGE so the exit status is 2. */
+static int usage(wp_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int usage(wp_error **err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	wp_error_setv(err, WP_EUSAGE, fmt, ap);
+	va_end(ap);
+	return WP_EUSAGE;
+}
+
+/* Turns an error already set by a parser into a usage error (exit 2),
+ * prefixed with the option it came from. */
+static int as_usage(wp_error **err, const char *option)
+{
+	if (err && *err) {
+		(*err)->code = WP_EUSAGE;
+		if (option)
+			wp_error_prefix(err, "%s", option);
+	}
+	return WP_EUSAGE;
+}
+
+/* Splits "KEY=VALUE"; the key must be non-empty. */
+static int split_kv(const char *arg, const char *option, char **key, const char **value,
+		    wp_error **err)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return usage(err, "%s \"%s\": expected KEY=VALUE", option, arg);
+	if (!(*key = strndup(arg, (size_t)(eq - arg))))
+		return wp_error_oom(err);
+	*value = eq + 1;
+	return 0;
+}
+
+static int plan_platform(struct build_plan *p, const char *platform, wp_error **err)
+{
+	static const char *const accepted[] = {"wasi/wasm", "wasip1/wasm", "wasip2/wasm"};
+	bool ok = false;
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(accepted); i++)
+		ok |= strcmp(platform, accepted[i]) == 0;
+	if (!ok)
+		return usage(err,
+			     "unsupported platform \"%s\" (accepted: wasi/wasm, wasip1/wasm, "
+			     "wasip2/wasm)",
+			     platform);
+	return wp_platform_parse(&p->spec.platform, platform, err);
+}
+
+/* "Hello_World.v2.wasm" → "hello_world.v2": a valid repository name. */
+static char *default_name(const char *input)
+{
+	const char *base = wp_path_basename(input);
+	size_t n = strlen(base);
+	char *name, *o;
+
+	if (wp_str_has_suffix(base, ".wasm"))
+		n -= 5;
+	if (!(name = malloc(n + 1)))
+		return NULL;
+	o = name;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)tolower((unsigned char)base[i]);
+
+		if (!isalnum((unsigned char)c) && c != '.' && c != '_' && c != '-')
+			c = '-';
+		/* separators only between letters and digits */
+		if (!isalnum((unsigned char)c) && (o == name || !isalnum((unsigned char)o[-1])))
+			continue;
+		*o++ = c;
+	}
+	while (o > name && !isalnum((unsigned char)o[-1]))
+		o--;
+	*o = '\0';
+	if (!*name) {
+		free(name);
+		return strdup("module");
+	}
+	return name;
+}
+
+static int plan_tags(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	wp_strv all = {0};
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < a->tags.len; i++)
+		r = wp_strv_push(&all, a->tags.items[i], err);
+	for (size_t i = 0; r == 0 && i < p->dest.names.len; i++)
+		r = wp_strv_push(&all, p->dest.names.items[i], err);
+	if (r == 0 && all.len == 0) {
+		_cleanup_free_ char *name = default_name(a->input);
+
+		r = name ? wp_strv_push(&all, name, err) : wp_error_oom(err);
+	}
+	if (r == 0 && !(p->tags = calloc(all.len, sizeof(*p->tags))))
+		r = wp_error_oom(err);
+	for (size_t i = 0; r == 0 && i < all.len; i++) {
+		wp_reference ref;
+		_cleanup_free_ char *full = NULL;
+		bool dup = false;
+
+		if ((r = wp_reference_parse(&ref, all.items[i], err)) < 0) {
+			r = as_usage(err, NULL);
+			break;
+		}
+		if (ref.digest) {
+			wp_reference_release(&ref);
+			r = usage(err, "-t \"%s\": a new image cannot be named by digest",
+				  all.items[i]);
+			break;
+		}
+		if (!ref.tag && !(ref.tag = strdup(WP_DEFAULT_TAG))) {
+			wp_reference_release(&ref);
+			r = wp_error_oom(err);
+			break;
+		}
+		full = wp_reference_string(&ref);
+		for (size_t k = 0; full && k < p->n_tags; k++) {
+			_cleanup_free_ char *other = wp_reference_string(&p->tags[k]);
+
+			dup |= wp_str_eq(full, other);
+		}
+		if (dup)
+			wp_reference_release(&ref);
+		else
+			p->tags[p->n_tags++] = ref;
+	}
+	wp_strv_release(&all);
+	return r;
+}
+
+static int plan_entrypoint(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *rel = NULL;
+	const char *base = wp_path_basename(a->input);
+	int r;
+
+	if (a->entrypoint)
+		p->entrypoint = strdup(a->entrypoint);
+	else if (wp_str_has_suffix(base, ".wasm"))
+		p->entrypoint = wp_strdup_printf("/%s", base);
+	else
+		p->entrypoint = wp_strdup_printf("/%s.wasm", base);
+	if (!p->entrypoint)
+		return wp_error_oom(err);
+	if (p->entrypoint[0] != '/' || !wp_str_has_suffix(p->entrypoint, ".wasm") ||
+	    wp_str_has_suffix(p->entrypoint, "/.wasm"))
+		return usage(err,
+			     "--entrypoint \"%s\": must be an absolute path ending in .wasm (what "
+			     "crun, youki and runwasi look for)",
+			     p->entrypoint);
+	if ((r = wp_layer_normalize_path(p->entrypoint, false, &rel, err)) < 0)
+		return as_usage(err, "--entrypoint");
+	return wp_strv_push(&p->spec.entrypoint, p->entrypoint, err);
+}
+
+static int plan_env(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	wp_kv env = {0};
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < a->env.len; i++) {
+		_cleanup_free_ char *key = NULL;
+		const char *value;
+
+		r = split_kv(a->env.items[i], "--env", &key, &value, err);
+		if (r == 0)
+			r = wp_kv_set(&env, key, value, err);
+	}
+	for (size_t i = 0; r == 0 && i < env.len; i++) {
+		_cleanup_free_ char *s =
+			wp_strdup_printf("%s=%s", env.items[i].key, env.items[i].value);
+
+		r = s ? wp_strv_push(&p->spec.env, s, err) : wp_error_oom(err);
+	}
+	wp_kv_release(&env);
+	return r;
+}
+
+static int plan_labels(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < a->labels.len; i++) {
+		_cleanup_free_ char *key = NULL;
+		const char *value;
+
+		r = split_kv(a->labels.items[i], "--label", &key, &value, err);
+		if (r == 0)
+			r = wp_kv_set(&p->spec.labels, key, value, err);
+	}
+	return r;
+}
+
+/* Accepts metadata-action's level prefixes: none or "manifest:" apply to
+ * the manifest; "manifest[wasi/wasm]:" applies when the platform matches;
+ * index and descriptor levels have nothing to attach to in a single
+ * manifest and are skipped with a warning. */
+static int plan_annotations(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *platform = wp_platform_format(&p->spec.platform);
+	int r = 0;
+
+	if (!platform)
+		return wp_error_oom(err);
+	for (size_t i = 0; r == 0 && i < a->annotations.len; i++) {
+		const char *arg = a->annotations.items[i], *eq = strchr(arg, '=');
+		const char *colon = memchr(arg, ':', eq ? (size_t)(eq - arg) : strlen(arg));
+		_cleanup_free_ char *key = NULL;
+		const char *value;
+
+		if (colon) {
+			size_t n = (size_t)(colon - arg);
+			bool manifest = n == 8 && memcmp(arg, "manifest", 8) == 0;
+			bool scoped =
+				n > 10 && memcmp(arg, "manifest[", 9) == 0 && arg[n - 1] == ']';
+
+			if (scoped && !(strlen(platform) == n - 10 &&
+					memcmp(arg + 9, platform, n - 10) == 0)) {
+				wp_log_debug("annotation \"%s\" is for another platform", arg);
+				continue;
+			}
+			if (!manifest && !scoped) {
+				if (wp_str_has_prefix(arg, "index") ||
+				    wp_str_has_prefix(arg, "manifest-descriptor")) {
+					wp_log_warn(
+						"annotation \"%s\" skipped: wasmpack writes one "
+						"manifest and no index",
+						arg);
+					continue;
+				}
+				/* a colon that is part of the key, e.g. "a:b=c" */
+				colon = NULL;
+			}
+		}
+		r = split_kv(colon ? colon + 1 : arg, "--annotation", &key, &value, err);
+		if (r == 0)
+			r = wp_kv_set(&p->spec.annotations, key, value, err);
+	}
+	return r;
+}
+
+static int plan_expose(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	for (size_t i = 0; i < a->expose.len; i++) {
+		const char *arg = a->expose.items[i], *slash = strchr(arg, '/');
+		const char *proto = slash ? slash + 1 : "tcp";
+		_cleanup_free_ char *port =
+			slash ? strndup(arg, (size_t)(slash - arg)) : strdup(arg);
+		_cleanup_free_ char *norm = NULL;
+		int64_t n;
+		int r;
+
+		if (!port)
+			return wp_error_oom(err);
+		if (wp_parse_int64(port, 1, 65535, "port", &n, NULL) < 0 ||
+		    (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 &&
+		     strcmp(proto, "sctp") != 0))
+			return usage(err,
+				     "--expose \"%s\": expected PORT[/tcp|udp|sctp] with PORT in "
+				     "1-65535",
+				     arg);
+		if (!(norm = wp_strdup_printf("%" PRId64 "/%s", n, proto)))
+			return wp_error_oom(err);
+		if (!wp_strv_contains(&p->spec.exposed_ports, norm) &&
+		    (r = wp_strv_push(&p->spec.exposed_ports, norm, err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int plan_files(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	wp_buf history = WP_BUF_INIT(1 << 20);
+	int r = wp_layer_plan_add_file(&p->files, p->entrypoint, a->input, 0755, err);
+
+	if (r == 0)
+		r = wp_buf_appendf(&history, err, "COPY %s %s", wp_path_basename(a->input),
+				   p->entrypoint);
+	for (size_t i = 0; r == 0 && i < a->adds.len; i++) {
+		const char *arg = a->adds.items[i], *colon = strrchr(arg, ':');
+		_cleanup_free_ char *src = NULL;
+
+		if (!colon || colon == arg || colon[1] != '/') {
+			r = usage(err, "--add \"%s\": expected SRC:DST with an absolute DST", arg);
+			break;
+		}
+		if (!(src = strndup(arg, (size_t)(colon - arg)))) {
+			r = wp_error_oom(err);
+			break;
+		}
+		r = wp_layer_plan_add_path(&p->files, colon + 1, src, err);
+		if (r == 0)
+			r = wp_buf_appendf(&history, err, " && COPY %s %s", wp_path_basename(src),
+					   colon + 1);
+	}
+	if (r == 0)
+		r = wp_layer_plan_finish(&p->files, err);
+	if (r == 0)
+		r = wp_buf_append_str(&history, " # wasmpack", err);
+	if (r == 0 && !(p->history = wp_buf_detach(&history, NULL)))
+		r = wp_error_oom(err);
+	wp_buf_release(&history);
+	return r;
+}
+
+static int plan_layer_options(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int64_t level = 0;
+	int r;
+
+	p->spec.created = -1;
+	p->mtime = 0;
+	if (sde && *sde) {
+		if (wp_parse_int64(sde, 0, 253402300799LL, "SOURCE_DATE_EPOCH", &p->mtime, err) < 0)
+			return as_usage(err, NULL);
+		p->spec.created = p->mtime;
+	}
+	r = wp_compression_parse(a->compression ? a->compression : "gzip",
+				 &p->spec.layer.compression, err);
+	if (r == 0 && a->compression_level &&
+	    (r = wp_parse_int64(a->compression_level, 1, 22, "--compression-level", &level, err)) ==
+		    0)
+		r = wp_compression_check_level(p->spec.layer.compression, (int)level, err);
+	if (r < 0)
+		return as_usage(err, NULL);
+	p->spec.layer.level = (int)level;
+	p->spec.layer.mtime = p->mtime;
+	p->spec.layer.tee_fd = -1;
+	if (a->media_types && strcmp(a->media_types, "docker") == 0)
+		p->spec.docker_media_types = true;
+	else if (a->media_types && strcmp(a->media_types, "oci") != 0)
+		return usage(err, "--media-types \"%s\": expected oci or docker", a->media_types);
+	if ((r = wp_image_spec_check(&p->spec, err)) < 0)
+		return as_usage(err, NULL);
+	return 0;
+}
+
+/* Checks the module and every option; nothing is written here. */
+static int make_plan(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	int r = plan_platform(p, a->platform ? a->platform : DEFAULT_PLATFORM, err);
+
+	if (r == 0 &&
+	    (r = wp_destination_parse(&p->dest, a->output ? a->output : DEFAULT_OUTPUT, err)) < 0)
+		r = as_usage(err, NULL);
+	if (r == 0)
+		r = plan_tags(p, a, err);
+	if (r == 0)
+		r = plan_entrypoint(p, a, err);
+	if (r == 0)
+		r = plan_env(p, a, err);
+	if (r == 0)
+		r = plan_labels(p, a, err);
+	if (r == 0)
+		r = plan_annotations(p, a, err);
+	if (r == 0)
+		r = plan_expose(p, a, err);
+	if (r == 0 && a->workdir && a->workdir[0] != '/')
+		r = usage(err, "--workdir \"%s\": must be an absolute path", a->workdir);
+	if (r == 0 && a->user && !*a->user)
+		r = usage(err, "--user: empty");
+	if (r == 0)
+		r = plan_layer_options(p, a, err);
+	for (size_t i = 0; r == 0 && i < a->cmd.len; i++)
+		r = wp_strv_push(&p->spec.cmd, a->cmd.items[i], err);
+	p->spec.has_cmd = a->has_cmd;
+	p->spec.working_dir = a->workdir;
+	p->spec.user = a->user;
+	if (r == 0)
+		r = wp_wasm_scan_file(a->input, &p->module, err);
+	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE &&
+	    strcmp(p->spec.platform.os, "wasip2") == 0)
+		r = usage(
+			err,
+			"\"%s\" is a core module; wasip2/wasm is for components (use wasi/wasm or "
+			"wasip1/wasm)",
+			a->input);
+	if (r == 0 && p->module.kind == WP_WASM_COMPONENT &&
+	    strcmp(p->spec.platform.os, "wasip1") == 0)
+		r = usage(
+			err,
+			"\"%s\" is a component; wasip1/wasm is for core modules (use wasi/wasm or "
+			"wasip2/wasm)",
+			a->input);
+	if (r == 0)
+		r = plan_files(p, a, err);
+	p->spec.files = &p->files;
+	p->spec.history = p->history;
+	return r;
+}
+
+static int write_metadata(const char *path, const struct build_plan *p, const wp_built_image *img,
+			  const char *dest, wp_error **err)
+{
+	_cleanup_json_ json_t *j = json_object();
+	_cleanup_free_ char *platform = wp_platform_format(&p->spec.platform);
+	json_t *tags = json_array(), *desc = NULL, *config = NULL, *layer = NULL;
+	wp_buf names = WP_BUF_INIT(1 << 20);
+	char *text;
+	int r = j && tags && platform ? 0 : wp_error_oom(err);
+
+	for (size_t i = 0; r == 0 && i < p->n_tags; i++) {
+		_cleanup_free_ char *t = wp_reference_string(&p->tags[i]);
+
+		r = t ? wp_json_append_string(tags, t, "tag", err) : wp_error_oom(err);
+		if (r == 0)
+			r = wp_buf_appendf(&names, err, "%s%s", i ? "," : "", t);
+	}
+	if (r == 0)
+		r = wp_json_set_new(j, "tags", json_incref(tags), err);
+	if (r == 0)
+		r = wp_descriptor_to_json(&img->manifest, &desc, err);
+	if (r == 0)
+		r = wp_json_set_new(j, "containerimage.descriptor", desc, err);
+	if (r == 0)
+		r = wp_descriptor_to_json(&img->config, &config, err);
+	if (r == 0)
+		r = wp_json_set_new(j, "config", config, err);
+	if (r == 0) {
+		layer = json_pack("[{s:s,s:s,s:I,s:s}]", "digest", img->layer.digest, "diffID",
+				  img->layer.diff_id, "size", (json_int_t)img->layer.size,
+				  "compression", wp_compression_name(img->layer.compression));
+		r = wp_json_set_new(j, "layers", layer, err);
+	}
+	if (r == 0)
+		r = wp_json_set_new(j, "digest", json_string(img->manifest.digest), err);
+	if (r == 0)
+		r = wp_json_set_new(j, "mediaType", json_string(img->manifest.media_type), err);
+	if (r == 0)
+		r = wp_json_set_new(j, "size", json_integer(img->manifest.size), err);
+	if (r == 0)
+		r = wp_json_set_new(j, "platform", json_string(platform), err);
+	if (r == 0)
+		r = wp_json_set_new(j, "output", json_string(dest), err);
+	if (r == 0)
+		r = wp_json_set_new(j, "containerimage.digest", json_string(img->manifest.digest),
+				    err);
+	if (r == 0)
+		r = wp_json_set_new(j, "containerimage.config.digest",
+				    json_string(img->config.digest), err);
+	if (r == 0)
+		r = wp_json_set_string(j, "image.name", wp_buf_cstr(&names), "image name", err);
+	if (r == 0)
+		r = wp_json_set_new(j, "module",
+				    json_pack("{s:s,s:I,s:i}", "kind",
+					      wp_wasm_kind_name(p->module.kind), "size",
+					      (json_int_t)p->module.size, "sections",
+					      (int)p->module.sections),
+				    err);
+	json_decref(tags);
+	wp_buf_release(&names);
+	if (r < 0)
+		return r;
+	if (!(text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS)))
+		return wp_error_oom(err);
+	r = wp_buf_append_str(&names, text, err);
+	free(text);
+	if (r == 0)
+		r = wp_buf_append_str(&names, "\n", err);
+	if (r == 0)
+		r = wp_write_file_atomic(path, names.data, names.len, 0644, err);
+	wp_buf_release(&names);
+	return r < 0 ? wp_error_prefix(err, "--metadata-file") : 0;
+}
+
+static int build_image(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *dest = wp_destination_format(&p->dest);
+	_cleanup_free_ char *first = p->n_tags ? wp_reference_familiar(&p->tags[0]) : NULL;
+	wp_output *out = NULL;
+	wp_built_image img = {0};
+	bool to_stdout;
+	int r;
+
+	if (!dest || !first)
+		return wp_error_oom(err);
+	to_stdout = strcmp(p->dest.path, "-") == 0;
+	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", a->input,
+		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
+	r = wp_output_open(&out, &p->dest, p->mtime, err);
+	if (r == 0)
+		p->spec.layer.tee_fd = wp_output_layer_tee(out, &p->spec.layer.tee_name);
+	if (r == 0)
+		r = wp_image_build(wp_output_layout(out), &p->spec, &img, err);
+	if (r == 0)
+		r = wp_output_commit(out, &img, p->tags, p->n_tags, err);
+	wp_output_free(out);
+	if (r < 0)
+		goto done;
+	wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)", img.layer.digest,
+		    img.layer.size, wp_compression_name(img.layer.compression),
+		    img.layer.uncompressed_size);
+	for (size_t i = 0; i < p->n_tags; i++) {
+		_cleanup_free_ char *t = wp_reference_familiar(&p->tags[i]);
+
+		wp_log_info("tagged %s in %s", t ? t : "?", dest);
+	}
+	if (a->metadata_file && (r = write_metadata(a->metadata_file, p, &img, dest, err)) < 0)
+		goto done;
+	/* docker-archive is for `docker load`, which knows images by their
+	 * config digest (the image ID); every other output by manifest digest */
+	if (to_stdout)
+		fprintf(stderr, "%s\n",
+			p->dest.kind == WP_DEST_DOCKER_ARCHIVE ? img.config.digest
+							       : img.manifest.digest);
+	else
+		printf("%s\n", p->dest.kind == WP_DEST_DOCKER_ARCHIVE ? img.config.digest
+								      : img.manifest.digest);
+done:
+	wp_built_image_release(&img);
+	return r;
+}
+
+static int run_build(int argc, char **argv)
+{
+	struct build_args a = {0};
+	struct build_plan p = {0};
+	wp_error *err = NULL;
+	int status = parse_args(argc, argv, &a);
+
+	if (status != 0) {
+		build_args_release(&a);
+		return status < 0 ? EXIT_OK : status;
+	}
+	if (make_plan(&p, &a, &err) < 0) {
+		status = err && err->code == WP_EUSAGE
+				 ? cmd_usage_error(&cmd_build, "%s", err->message)
+				 : cmd_fail(TAKE_PTR(err));
+		wp_error_free(err);
+	} else if (build_image(&p, &a, &err) < 0) {
+		status = cmd_fail(TAKE_PTR(err));
+	}
+	build_plan_release(&p);
+	build_args_release(&a);
+	return status;
+}

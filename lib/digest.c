@@ -1,0 +1,109 @@
+#include <openssl/evp.h>
+
+#include "digest.h"
+#include "common.h"
+
+int wp_sha256_init(wp_sha256 *h, wp_error **err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	h->ctx = NULL;
+	if (!ctx)
+		return wp_error_oom(err);
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return wp_error_set(err, WP_EGENERIC, "OpenSSL cannot start a SHA-256 digest");
+	}
+	h->ctx = ctx;
+	return 0;
+}
+
+void wp_sha256_update(wp_sha256 *h, const void *data, size_t len)
+{
+	/* EVP_DigestUpdate on an initialised SHA-256 context cannot fail */
+	if (len)
+		EVP_DigestUpdate(h->ctx, data, len);
+}
+
+int wp_sha256_final(wp_sha256 *h, char out[WP_DIGEST_SIZE], wp_error **err)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *p;
+
+	if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n != 32)
+		return wp_error_set(err, WP_EGENERIC, "OpenSSL cannot finish a SHA-256 digest");
+	memcpy(out, WP_DIGEST_PREFIX, sizeof(WP_DIGEST_PREFIX) - 1);
+	p = out + sizeof(WP_DIGEST_PREFIX) - 1;
+	for (unsigned int i = 0; i < n; i++) {
+		*p++ = hex[md[i] >> 4];
+		*p++ = hex[md[i] & 15];
+	}
+	*p = '\0';
+	return 0;
+}
+
+void wp_sha256_release(wp_sha256 *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
+}
+
+int wp_sha256_bytes(char out[WP_DIGEST_SIZE], const void *data, size_t len, wp_error **err)
+{
+	wp_sha256 h;
+	int r = wp_sha256_init(&h, err);
+
+	if (r < 0)
+		return r;
+	wp_sha256_update(&h, data, len);
+	r = wp_sha256_final(&h, out, err);
+	wp_sha256_release(&h);
+	return r;
+}
+
+static bool all_lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[n] == '\0';
+}
+
+bool wp_digest_is_valid(const char *digest)
+{
+	if (!digest)
+		return false;
+	if (wp_digest_algorithm_len(digest) == 6 && memcmp(digest, "sha256", 6) == 0)
+		return all_lower_hex(digest + 7, 64);
+	if (wp_digest_algorithm_len(digest) == 6 && memcmp(digest, "sha512", 6) == 0)
+		return all_lower_hex(digest + 7, 128);
+	return false;
+}
+
+int wp_digest_validate(const char *digest, const char *what, wp_error **err)
+{
+	if (wp_digest_is_valid(digest))
+		return 0;
+	if (!digest)
+		return wp_error_set(err, WP_EINVALID, "%s: missing digest", what);
+	return wp_error_set(
+		err, WP_EINVALID,
+		"%s: invalid digest \"%.80s\" (expected sha256:<64 lowercase hex digits>)", what,
+		digest);
+}
+
+size_t wp_digest_algorithm_len(const char *digest)
+{
+	const char *colon = strchr(digest, ':');
+
+	return colon ? (size_t)(colon - digest) : 0;
+}
+
+const char *wp_digest_hex(const char *digest)
+{
+	const char *colon = strchr(digest, ':');
+
+	return colon ? colon + 1 : digest;
+}

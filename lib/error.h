@@ -1,0 +1,52 @@
+/* Error objects: every fallible function returns 0 or a negative WP_E* code
+ * and fills a wp_error that names the thing that failed. Library code never
+ * prints; cmd/ prints the message once. */
+#ifndef WP_ERROR_H
+#define WP_ERROR_H
+
+#include <stdarg.h>
+
+enum {
+	WP_OK = 0,
+	WP_EGENERIC = -1, /* anything without a better code */
+	WP_ENOMEM = -2,
+	WP_EINVALID = -3,  /* malformed input: a file, a document, an argument */
+	WP_ENOTFOUND = -4, /* a file, blob, tag or key that does not exist */
+	WP_EIO = -5,	   /* the operating system refused a read or write */
+	WP_EDIGEST = -6,   /* content does not match its digest or size */
+	WP_EAUTH = -7,	   /* credentials missing or refused */
+	WP_ELIMIT = -8,	   /* a size or count over its maximum */
+	WP_EUSAGE = -9,	   /* a bad command line: cmd/ exits with status 2 */
+	WP_EEXISTS = -10,
+	WP_ENOSPC = -11, /* disk full or quota exceeded */
+	WP_EUNSUPPORTED = -12,
+};
+
+typedef struct wp_error {
+	int code;
+	char *message;
+} wp_error;
+
+/* Sets *err (when err is not NULL and *err is still NULL) and returns code.
+ * The first error wins so the innermost, most precise message survives. */
+int wp_error_set(wp_error **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int wp_error_setv(wp_error **err, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* Like wp_error_set, appending ": strerror(errnum)" and picking the code
+ * from errnum (ENOSPC/EDQUOT → WP_ENOSPC, ENOENT → WP_ENOTFOUND, else WP_EIO). */
+int wp_error_set_errno(wp_error **err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepends "prefix: " to an existing error's message; returns its code.
+ * Used by callers that know more context (the file being read, the image). */
+int wp_error_prefix(wp_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The code of *err, or WP_EGENERIC when none was set. */
+int wp_error_code(const wp_error *err);
+
+void wp_error_free(wp_error *err);
+void wp_error_clear(wp_error **err);
+
+#endif

@@ -1,0 +1,391 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "layout.h"
+#include "manifest.h"
+#include "mediatype.h"
+#include "../lib/json.h"
+#include "../lib/log.h"
+#include "../lib/str.h"
+#include "../lib/common.h"
+
+#define INDEX_MAX (64u * 1024 * 1024)
+
+struct wp_layout {
+	char *dir;
+	int lock_fd;
+	bool created_dir;  /* we made the directory: rollback removes it */
+	bool initialized;  /* we wrote oci-layout into an empty directory */
+	wp_strv new_blobs; /* blob paths this handle created */
+};
+
+const char *wp_layout_dir(const wp_layout *l)
+{
+	return l->dir;
+}
+
+static char *layout_path(const wp_layout *l, const char *name)
+{
+	return wp_path_join(l->dir, name);
+}
+
+static bool dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			empty = false;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+static int check_oci_layout_file(const char *path, wp_error **err)
+{
+	wp_buf b = WP_BUF_INIT(64 * 1024);
+	_cleanup_json_ json_t *j = NULL;
+	const char *version = NULL;
+	int r = wp_read_file(path, &b, err);
+
+	if (r == 0)
+		r = wp_json_parse(&j, b.data ? b.data : "", b.len, path, err);
+	if (r == 0 && !json_is_object(j))
+		r = wp_error_set(err, WP_EINVALID, "\"%s\": expected a JSON object", path);
+	if (r == 0)
+		r = wp_json_get_string(j, "imageLayoutVersion", true, path, "", &version, err);
+	if (r == 0 && strcmp(version, WP_OCI_LAYOUT_VERSION) != 0)
+		r = wp_error_set(
+			err, WP_EUNSUPPORTED,
+			"\"%s\": image layout version \"%s\" is not supported (expected %s)", path,
+			version, WP_OCI_LAYOUT_VERSION);
+	wp_buf_release(&b);
+	return r;
+}
+
+static int init_layout(wp_layout *l, wp_error **err)
+{
+	static const char content[] = "{\"imageLayoutVersion\":\"" WP_OCI_LAYOUT_VERSION "\"}";
+	_cleanup_free_ char *path = layout_path(l, "oci-layout");
+	_cleanup_free_ char *blobs = layout_path(l, "blobs/sha256");
+
+	int r;
+
+	if (!path || !blobs)
+		return wp_error_oom(err);
+	l->initialized = true;
+	if ((r = wp_mkdir_p(blobs, 0755, NULL, err)) < 0)
+		return r;
+	return wp_write_file_atomic(path, content, sizeof(content) - 1, 0644, err);
+}
+
+int wp_layout_open(wp_layout **out, const char *dir, wp_layout_mode mode, wp_error **err)
+{
+	_cleanup_free_ wp_layout *l = calloc(1, sizeof(*l));
+	_cleanup_free_ char *marker = NULL;
+	struct stat st;
+	int r = 0;
+
+	if (!l)
+		return wp_error_oom(err);
+	l->lock_fd = -1;
+	if (!(l->dir = strdup(dir)) || !(marker = layout_path(l, "oci-layout"))) {
+		free(l->dir);
+		return wp_error_oom(err);
+	}
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT || mode == WP_LAYOUT_READ)
+			r = wp_error_set_errno(err, errno, "cannot open image layout \"%s\"", dir);
+		else if ((r = wp_mkdir_p(dir, 0755, &l->created_dir, err)) == 0)
+			r = init_layout(l, err);
+	} else if (!S_ISDIR(st.st_mode)) {
+		r = wp_error_set(err, WP_EEXISTS, "\"%s\" exists and is not a directory", dir);
+	} else if (access(marker, F_OK) == 0) {
+		r = check_oci_layout_file(marker, err);
+	} else if (mode == WP_LAYOUT_WRITE && dir_is_empty(dir)) {
+		r = init_layout(l, err);
+	} else {
+		r = wp_error_set(err, WP_EINVALID,
+				 "\"%s\" is not an OCI image layout (it has no oci-layout file)%s",
+				 dir, mode == WP_LAYOUT_WRITE ? "; refusing to write into it" : "");
+	}
+	if (r == 0) {
+		l->lock_fd = open(marker, O_RDONLY | O_CLOEXEC);
+		if (l->lock_fd < 0 ||
+		    flock(l->lock_fd, mode == WP_LAYOUT_WRITE ? LOCK_EX : LOCK_SH) < 0)
+			r = wp_error_set_errno(err, errno, "cannot lock image layout \"%s\"", dir);
+	}
+	if (r < 0) {
+		wp_layout_rollback(l);
+		wp_layout_close(TAKE_PTR(l));
+		return r;
+	}
+	*out = TAKE_PTR(l);
+	return 0;
+}
+
+void wp_layout_close(wp_layout *l)
+{
+	if (!l)
+		return;
+	if (l->lock_fd >= 0)
+		close(l->lock_fd); /* releases the flock */
+	free(l->dir);
+	wp_strv_release(&l->new_blobs);
+	free(l);
+}
+
+void wp_layout_rollback(wp_layout *l)
+{
+	for (size_t i = 0; i < l->new_blobs.len; i++)
+		unlink(l->new_blobs.items[i]);
+	wp_strv_release(&l->new_blobs);
+	if (l->created_dir) {
+		wp_remove_tree(l->dir, NULL);
+	} else if (l->initialized) {
+		_cleanup_free_ char *marker = layout_path(l, "oci-layout");
+		_cleanup_free_ char *blobs = layout_path(l, "blobs");
+
+		if (marker)
+			unlink(marker);
+		if (blobs)
+			wp_remove_tree(blobs, NULL);
+	}
+	l->created_dir = false;
+	l->initialized = false;
+}
+
+char *wp_layout_blob_path(const wp_layout *l, const char *digest)
+{
+	size_t alg = wp_digest_algorithm_len(digest);
+
+	return wp_strdup_printf("%s/blobs/%.*s/%s", l->dir, (int)alg, digest,
+				wp_digest_hex(digest));
+}
+
+bool wp_layout_has_blob(const wp_layout *l, const char *digest, int64_t size)
+{
+	_cleanup_free_ char *path = wp_layout_blob_path(l, digest);
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == size;
+}
+
+int wp_layout_blob_begin(wp_layout *l, wp_atomic_file *f, wp_error **err)
+{
+	_cleanup_free_ char *path = layout_path(l, "blobs/sha256/blob");
+
+	if (!path)
+		return wp_error_oom(err);
+	return wp_atomic_file_open(f, path, 0644, err);
+}
+
+int wp_layout_blob_commit(wp_layout *l, wp_atomic_file *f, const char *digest, int64_t size,
+			  wp_error **err)
+{
+	_cleanup_free_ char *path = wp_layout_blob_path(l, digest);
+	int r;
+
+	if (!path)
+		return wp_error_oom(err);
+	if (wp_layout_has_blob(l, digest, size)) {
+		wp_log_debug("blob %s is already in \"%s\"", digest, l->dir);
+		wp_atomic_file_abort(f);
+		return 0;
+	}
+	if ((r = wp_strv_push(&l->new_blobs, path, err)) < 0)
+		return r;
+	return wp_atomic_file_commit_as(f, path, err);
+}
+
+int wp_layout_put_blob(wp_layout *l, const void *data, size_t len, char digest[WP_DIGEST_SIZE],
+		       wp_error **err)
+{
+	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
+	int r = wp_sha256_bytes(digest, data, len, err);
+
+	if (r < 0 || wp_layout_has_blob(l, digest, (int64_t)len))
+		return r;
+	if ((r = wp_layout_blob_begin(l, &f, err)) == 0 &&
+	    (r = wp_write_all(f.fd, data, len, f.tmp_path, err)) == 0)
+		r = wp_layout_blob_commit(l, &f, digest, (int64_t)len, err);
+	wp_atomic_file_abort(&f);
+	return r;
+}
+
+int wp_layout_read_blob(const wp_layout *l, const char *digest, wp_buf *out, wp_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+	char actual[WP_DIGEST_SIZE];
+	size_t start = out->len;
+	int r = wp_digest_validate(digest, "blob", err);
+
+	if (r < 0)
+		return r;
+	if (!(path = wp_layout_blob_path(l, digest)))
+		return wp_error_oom(err);
+	if ((r = wp_read_file(path, out, err)) < 0)
+		return r;
+	if ((r = wp_sha256_bytes(actual, out->data + start, out->len - start, err)) < 0)
+		return r;
+	if (strcmp(actual, digest) != 0)
+		return wp_error_set(err, WP_EDIGEST, "blob \"%s\" has digest %s, not %s", path,
+				    actual, digest);
+	return 0;
+}
+
+/* Reads index.json (an empty index when absent) and checks it. */
+static int read_index(const wp_layout *l, json_t **out, wp_error **err)
+{
+	_cleanup_free_ char *path = layout_path(l, "index.json");
+	wp_buf b = WP_BUF_INIT(INDEX_MAX);
+	wp_index parsed = {0};
+	int r;
+
+	if (!path)
+		return wp_error_oom(err);
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		json_t *j = json_pack("{s:i,s:s,s:[]}", "schemaVersion", 2, "mediaType",
+				      WP_MT_OCI_INDEX, "manifests");
+
+		if (!j)
+			return wp_error_oom(err);
+		*out = j;
+		return 0;
+	}
+	r = wp_read_file(path, &b, err);
+	if (r == 0)
+		r = wp_index_parse(&parsed, wp_buf_cstr(&b), b.len, path, err);
+	if (r == 0)
+		r = wp_json_parse(out, wp_buf_cstr(&b), b.len, path, err);
+	wp_index_release(&parsed);
+	wp_buf_release(&b);
+	return r;
+}
+
+static const char *annotation(json_t *entry, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(entry, "annotations"), key));
+}
+
+static bool replaced_by(json_t *entry, const wp_layout_tag *tags, size_t n)
+{
+	const char *name = annotation(entry, WP_ANNOTATION_CONTAINERD_NAME);
+	const char *ref = annotation(entry, WP_ANNOTATION_REF_NAME);
+
+	for (size_t i = 0; i < n; i++) {
+		if (name ? strcmp(name, tags[i].image_name) == 0
+			 : ref && strcmp(ref, tags[i].ref_name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int new_entry(const wp_descriptor *desc, const wp_layout_tag *tag, json_t **out,
+		     wp_error **err)
+{
+	wp_descriptor d;
+	int r = wp_descriptor_copy(&d, desc, err);
+
+	if (r == 0)
+		r = wp_kv_set(&d.annotations, WP_ANNOTATION_CONTAINERD_NAME, tag->image_name, err);
+	if (r == 0)
+		r = wp_kv_set(&d.annotations, WP_ANNOTATION_REF_NAME, tag->ref_name, err);
+	if (r == 0)
+		r = wp_descriptor_to_json(&d, out, err);
+	wp_descriptor_release(&d);
+	return r;
+}
+
+/* Keeps ref names unique: the newest entry (the last) keeps a ref name and
+ * older entries holding it lose it; they stay reachable by image name. */
+static void make_ref_names_unique(json_t *manifests, const char *dir)
+{
+	size_t n = json_array_size(manifests);
+
+	for (size_t i = n; i-- > 0;) {
+		const char *ref = annotation(json_array_get(manifests, i), WP_ANNOTATION_REF_NAME);
+
+		if (!ref)
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			json_t *older = json_array_get(manifests, k);
+			const char *other = annotation(older, WP_ANNOTATION_REF_NAME);
+
+			if (other && strcmp(other, ref) == 0) {
+				const char *name = annotation(older, WP_ANNOTATION_CONTAINERD_NAME);
+
+				wp_log_info(
+					"\"%s\" in %s now names the new image; the previous one "
+					"stays there as %s",
+					ref, dir,
+					name ? name
+					     : json_string_value(json_object_get(older, "digest")));
+				json_object_del(json_object_get(older, "annotations"),
+						WP_ANNOTATION_REF_NAME);
+			}
+		}
+	}
+}
+
+int wp_layout_add_tags(wp_layout *l, const wp_descriptor *desc, const wp_layout_tag *tags, size_t n,
+		       wp_error **err)
+{
+	_cleanup_free_ char *path = layout_path(l, "index.json");
+	_cleanup_json_ json_t *index = NULL;
+	_cleanup_json_ json_t *kept = json_array();
+	wp_buf b = WP_BUF_INIT(INDEX_MAX);
+	json_t *entry;
+	size_t i;
+	int r;
+
+	if (!path || !kept)
+		return wp_error_oom(err);
+	if ((r = read_index(l, &index, err)) < 0)
+		return r;
+	json_array_foreach (json_object_get(index, "manifests"), i, entry) {
+		if (replaced_by(entry, tags, n))
+			continue;
+		if ((r = wp_json_append_new(kept, json_deep_copy(entry), err)) < 0)
+			return r;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = new_entry(desc, &tags[i], &entry, err)) < 0 ||
+		    (r = wp_json_append_new(kept, entry, err)) < 0)
+			return r;
+	}
+	make_ref_names_unique(kept, l->dir);
+	if ((r = wp_json_set_new(index, "manifests", json_incref(kept), err)) < 0)
+		return r;
+	r = wp_json_dump_canonical(index, &b, err);
+	if (r == 0)
+		r = wp_write_file_atomic(path, b.data, b.len, 0644, err);
+	wp_buf_release(&b);
+	return r;
+}
+
+int wp_layout_find(const wp_layout *l, const char *name, wp_descriptor *out, wp_error **err)
+{
+	_cleanup_json_ json_t *index = NULL;
+	json_t *entry;
+	size_t i;
+	int r = read_index(l, &index, err);
+
+	if (r < 0)
+		return r;
+	json_array_foreach (json_object_get(index, "manifests"), i, entry) {
+		if (wp_str_eq(annotation(entry, WP_ANNOTATION_CONTAINERD_NAME), name) ||
+		    wp_str_eq(annotation(entry, WP_ANNOTATION_REF_NAME), name) ||
+		    wp_str_eq(json_string_value(json_object_get(entry, "digest")), name))
+			return wp_descriptor_from_json(out, entry, "index.json", "manifests[]",
+						       err);
+	}
+	return wp_error_set(err, WP_ENOTFOUND, "no image \"%s\" in \"%s\"", name, l->dir);
+}
