@@ -1,5 +1,6 @@
 /* wasmpack build: a .wasm file → a FROM-scratch wasi/wasm OCI image. */
 #include <ctype.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "../lib/compress.h"
@@ -601,6 +602,30 @@ static int plan_layer_options(struct build_plan *p, const struct build_args *a, 
 	return 0;
 }
 
+/* The metadata file is written after the image: a path that cannot be
+ * written must fail before the image is. */
+static int plan_metadata_file(const char *path, wp_error **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct stat st;
+
+	if (!path)
+		return 0;
+	if (!*path)
+		return usage(err, "--metadata-file: empty path");
+	if (!(dir = wp_path_dirname(path)))
+		return wp_error_oom(err);
+	if (stat(dir, &st) < 0)
+		return wp_error_set_errno(err, errno, "--metadata-file \"%s\": cannot use \"%s\"",
+					  path, dir);
+	if (!S_ISDIR(st.st_mode))
+		return wp_error_set(err, WP_EINVALID,
+				    "--metadata-file \"%s\": \"%s\" is not a directory", path, dir);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return wp_error_set(err, WP_EEXISTS, "--metadata-file \"%s\" is a directory", path);
+	return 0;
+}
+
 /* Checks the module and every option; nothing is written here. */
 static int make_plan(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
@@ -627,6 +652,8 @@ static int make_plan(struct build_plan *p, const struct build_args *a, wp_error 
 		r = usage(err, "--user: empty");
 	if (r == 0)
 		r = plan_layer_options(p, a, err);
+	if (r == 0)
+		r = plan_metadata_file(a->metadata_file, err);
 	for (size_t i = 0; r == 0 && i < a->cmd.len; i++)
 		r = wp_strv_push(&p->spec.cmd, a->cmd.items[i], err);
 	p->spec.has_cmd = a->has_cmd;
@@ -741,8 +768,6 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	if (!dest || !first)
 		return wp_error_oom(err);
 	to_stdout = strcmp(p->dest.path, "-") == 0;
-	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", a->input,
-		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
 	r = wp_output_open(&out, &p->dest, p->mtime, err);
 	if (r == 0)
 		p->spec.layer.tee_fd = wp_output_layer_tee(out, &p->spec.layer.tee_name);
@@ -753,6 +778,9 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	wp_output_free(out);
 	if (r < 0)
 		goto done;
+	/* logged only now: a failed build prints its error and nothing else */
+	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", a->input,
+		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
 	wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)", img.layer.digest,
 		    img.layer.size, wp_compression_name(img.layer.compression),
 		    img.layer.uncompressed_size);

@@ -1,3 +1,5 @@
+#include <sched.h>
+
 #include "compress.h"
 #include "common.h"
 
@@ -52,8 +54,15 @@ int wp_compression_check_level(wp_compression c, int level, wp_error **err)
 
 int wp_online_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	/* the CPUs this process may run on (taskset, cgroup cpusets), as
+	 * nproc counts them, not every CPU of the host */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 

@@ -26,8 +26,8 @@ int wp_compression_check_level(wp_compression c, int level, wp_error **err);
 
 typedef struct wp_compressor wp_compressor;
 
-/* threads: worker threads to use, 0 = one per online CPU. The output does
- * not depend on it. */
+/* threads: worker threads to use, 0 = one per CPU this process may run on
+ * (its affinity mask, as nproc counts). The output does not depend on it. */
 int wp_compressor_new(wp_compressor **out, wp_compression kind, int level, int threads,
 		      wp_sink sink, wp_error **err);
 int wp_compressor_write(wp_compressor *c, const void *data, size_t len, wp_error **err);

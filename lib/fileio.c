@@ -145,13 +145,17 @@ int wp_write_all(int fd, const void *data, size_t len, const char *what, wp_erro
 	return 0;
 }
 
-int wp_read_full(int fd, void *data, size_t len, size_t *got, const char *what, wp_error **err)
+/* read() or, with offset >= 0, pread() until len bytes or end of file. */
+static int read_loop(int fd, void *data, size_t len, int64_t offset, size_t *got, const char *what,
+		     wp_error **err)
 {
 	char *p = data;
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = read(fd, p + done, len - done);
+		ssize_t n = offset < 0
+				    ? read(fd, p + done, len - done)
+				    : pread(fd, p + done, len - done, (off_t)offset + (off_t)done);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -166,26 +170,17 @@ int wp_read_full(int fd, void *data, size_t len, size_t *got, const char *what, 
 	return 0;
 }
 
+int wp_read_full(int fd, void *data, size_t len, size_t *got, const char *what, wp_error **err)
+{
+	return read_loop(fd, data, len, -1, got, what, err);
+}
+
 int wp_pread_full(int fd, void *data, size_t len, uint64_t offset, size_t *got, const char *what,
 		  wp_error **err)
 {
-	char *p = data;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pread(fd, p + done, len - done, (off_t)(offset + done));
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return wp_error_set_errno(err, errno, "cannot read \"%s\"", what);
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	*got = done;
-	return 0;
+	if (offset > INT64_MAX)
+		return wp_error_set(err, WP_EINVALID, "cannot read \"%s\": offset too large", what);
+	return read_loop(fd, data, len, (int64_t)offset, got, what, err);
 }
 
 int wp_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -1,3 +1,5 @@
+#include <ctype.h>
+
 #include "str.h"
 #include "common.h"
 
@@ -52,7 +54,8 @@ int wp_parse_int64(const char *s, int64_t min, int64_t max, const char *what, in
 	long long v;
 
 	errno = 0;
-	if (!*s || *s == ' ' || *s == '+')
+	/* strtoll would skip leading white space (not only ' ') and take '+' */
+	if (!*s || isspace((unsigned char)*s) || *s == '+')
 		goto bad;
 	v = strtoll(s, &end, 10);
 	if (errno || *end || v < min || v > max)

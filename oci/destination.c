@@ -88,7 +88,7 @@ static int parse_buildx(wp_destination *d, const char *spec, wp_error **err)
 	if (strcmp(type, "oci") != 0 && strcmp(type, "docker") != 0)
 		return wp_error_set(err, WP_EINVALID,
 				    "output \"%s\": type \"%s\" is not supported (accepted: oci, "
-				    "docker; to send to a registry use wasmpack push)",
+				    "docker)",
 				    spec, type);
 	if (tar && strcmp(tar, "true") != 0 && strcmp(tar, "false") != 0)
 		return wp_error_set(err, WP_EINVALID, "output \"%s\": tar must be true or false",
@@ -130,8 +130,8 @@ int wp_destination_parse(wp_destination *out, const char *spec, wp_error **err)
 	} else if (wp_str_has_prefix(spec, "docker://") ||
 		   wp_str_has_prefix(spec, "docker-daemon:"))
 		r = wp_error_set(err, WP_EINVALID,
-				 "output \"%s\": registries and daemons are not build outputs; "
-				 "build, then use wasmpack push",
+				 "output \"%s\": registries and daemons are not build outputs "
+				 "(accepted: DIR, oci:DIR, oci-archive:FILE, docker-archive:FILE)",
 				 spec);
 	else
 		r = set_path(&d, WP_DEST_LAYOUT, spec, spec, err);

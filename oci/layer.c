@@ -22,16 +22,13 @@ int wp_layer_normalize_path(const char *image_path, bool keep_slash, char **out,
 				    image_path);
 	if (!(rel = strdup(image_path + 1)))
 		return wp_error_oom(err);
-	n = strlen(rel);
-	if (n && rel[n - 1] == '/' && !keep_slash)
-		rel[--n] = '\0';
-	/* every component must be a real name */
+	/* every component must be a real name; a final '/' ends the last one */
 	c = rel;
 	while (*c) {
 		const char *slash = strchr(c, '/');
 		size_t len = slash ? (size_t)(slash - c) : strlen(c);
 
-		if (len == 0 && !(slash && slash[1] == '\0' && keep_slash))
+		if (len == 0)
 			return wp_error_set(err, WP_EINVALID,
 					    "image path \"%s\" has an empty component", image_path);
 		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
@@ -42,6 +39,9 @@ int wp_layer_normalize_path(const char *image_path, bool keep_slash, char **out,
 			break;
 		c = slash + 1;
 	}
+	n = strlen(rel);
+	if (n && rel[n - 1] == '/' && !keep_slash)
+		rel[--n] = '\0';
 	*out = TAKE_PTR(rel);
 	return 0;
 }
@@ -77,6 +77,8 @@ int wp_layer_plan_add_file(wp_layer_plan *p, const char *dest, const char *src, 
 
 	if (r < 0)
 		return r;
+	if (!*rel)
+		return wp_error_set(err, WP_EINVALID, "image path \"%s\" names no file", dest);
 	if (stat(src, &st) < 0)
 		return wp_error_set_errno(err, errno, "cannot read \"%s\"", src);
 	if (!S_ISREG(st.st_mode))
@@ -181,12 +183,12 @@ static int item_cmp(const void *a, const void *b)
 	return strcmp(((const wp_layer_item *)a)->dest, ((const wp_layer_item *)b)->dest);
 }
 
-static bool plan_has(const wp_layer_plan *p, const char *dest)
+static const wp_layer_item *plan_find(const wp_layer_plan *p, const char *dest)
 {
 	for (size_t i = 0; i < p->len; i++)
 		if (strcmp(p->items[i].dest, dest) == 0)
-			return true;
-	return false;
+			return &p->items[i];
+	return NULL;
 }
 
 int wp_layer_plan_finish(wp_layer_plan *p, wp_error **err)
@@ -202,8 +204,18 @@ int wp_layer_plan_finish(wp_layer_plan *p, wp_error **err)
 		if (!dir)
 			return wp_error_oom(err);
 		while ((slash = strrchr(dir, '/'))) {
+			const wp_layer_item *parent;
+
 			*slash = '\0';
-			if (plan_has(p, dir))
+			/* a file or symlink cannot hold entries: the layer would
+			 * not extract, or would write through the link */
+			if ((parent = plan_find(p, dir)) && parent->type != WP_TAR_DIR)
+				return wp_error_set(
+					err, WP_EEXISTS,
+					"\"/%s\" would be both a %s and the directory of \"/%s\"",
+					dir, parent->type == WP_TAR_SYMLINK ? "symlink" : "file",
+					p->items[i].dest);
+			if (parent)
 				continue;
 			if ((r = plan_push(p, dir, NULL, WP_TAR_DIR, 0755, 0, NULL, err)) < 0)
 				return r;

@@ -52,15 +52,16 @@ static int check_oci_layout_file(const char *path, wp_error **err)
 {
 	wp_buf b = WP_BUF_INIT(64 * 1024);
 	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *what = wp_strdup_printf("\"%s\"", path);
 	const char *version = NULL;
-	int r = wp_read_file(path, &b, err);
+	int r = what ? wp_read_file(path, &b, err) : wp_error_oom(err);
 
 	if (r == 0)
-		r = wp_json_parse(&j, b.data ? b.data : "", b.len, path, err);
+		r = wp_json_parse(&j, b.data ? b.data : "", b.len, what, err);
 	if (r == 0 && !json_is_object(j))
-		r = wp_error_set(err, WP_EINVALID, "\"%s\": expected a JSON object", path);
+		r = wp_error_set(err, WP_EINVALID, "%s: expected a JSON object", what);
 	if (r == 0)
-		r = wp_json_get_string(j, "imageLayoutVersion", true, path, "", &version, err);
+		r = wp_json_get_string(j, "imageLayoutVersion", true, what, "", &version, err);
 	if (r == 0 && strcmp(version, WP_OCI_LAYOUT_VERSION) != 0)
 		r = wp_error_set(
 			err, WP_EUNSUPPORTED,
@@ -70,20 +71,25 @@ static int check_oci_layout_file(const char *path, wp_error **err)
 	return r;
 }
 
+/* A complete, empty layout: blobs/sha256, an index.json without entries
+ * and, last, oci-layout, the file that marks the directory as a layout. */
 static int init_layout(wp_layout *l, wp_error **err)
 {
-	static const char content[] = "{\"imageLayoutVersion\":\"" WP_OCI_LAYOUT_VERSION "\"}";
-	_cleanup_free_ char *path = layout_path(l, "oci-layout");
+	static const char marker[] = "{\"imageLayoutVersion\":\"" WP_OCI_LAYOUT_VERSION "\"}";
+	static const char index[] =
+		"{\"manifests\":[],\"mediaType\":\"" WP_MT_OCI_INDEX "\",\"schemaVersion\":2}";
+	_cleanup_free_ char *marker_path = layout_path(l, "oci-layout");
+	_cleanup_free_ char *index_path = layout_path(l, "index.json");
 	_cleanup_free_ char *blobs = layout_path(l, "blobs/sha256");
-
 	int r;
 
-	if (!path || !blobs)
+	if (!marker_path || !index_path || !blobs)
 		return wp_error_oom(err);
 	l->initialized = true;
-	if ((r = wp_mkdir_p(blobs, 0755, NULL, err)) < 0)
+	if ((r = wp_mkdir_p(blobs, 0755, NULL, err)) < 0 ||
+	    (r = wp_write_file_atomic(index_path, index, sizeof(index) - 1, 0644, err)) < 0)
 		return r;
-	return wp_write_file_atomic(path, content, sizeof(content) - 1, 0644, err);
+	return wp_write_file_atomic(marker_path, marker, sizeof(marker) - 1, 0644, err);
 }
 
 int wp_layout_open(wp_layout **out, const char *dir, wp_layout_mode mode, wp_error **err)
@@ -100,14 +106,35 @@ int wp_layout_open(wp_layout **out, const char *dir, wp_layout_mode mode, wp_err
 		free(l->dir);
 		return wp_error_oom(err);
 	}
+again:
 	if (stat(dir, &st) < 0) {
 		if (errno != ENOENT || mode == WP_LAYOUT_READ)
 			r = wp_error_set_errno(err, errno, "cannot open image layout \"%s\"", dir);
-		else if ((r = wp_mkdir_p(dir, 0755, &l->created_dir, err)) == 0)
-			r = init_layout(l, err);
+		else
+			r = wp_mkdir_p(dir, 0755, &l->created_dir, err);
 	} else if (!S_ISDIR(st.st_mode)) {
 		r = wp_error_set(err, WP_EEXISTS, "\"%s\" exists and is not a directory", dir);
-	} else if (access(marker, F_OK) == 0) {
+	}
+	/* the lock is on the directory and is taken before its contents are
+	 * looked at, so a concurrent build that is creating the layout is
+	 * never seen half-made */
+	if (r == 0) {
+		l->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (l->lock_fd < 0 ||
+		    flock(l->lock_fd, mode == WP_LAYOUT_WRITE ? LOCK_EX : LOCK_SH) < 0)
+			r = wp_error_set_errno(err, errno, "cannot lock image layout \"%s\"", dir);
+	}
+	/* a failed build that had created it removed it while we waited */
+	if (r == 0 && fstat(l->lock_fd, &st) == 0 && st.st_nlink == 0) {
+		close(l->lock_fd);
+		l->lock_fd = -1;
+		l->created_dir = false;
+		goto again;
+	}
+	if (r < 0)
+		goto done;
+	if (access(marker, F_OK) == 0) {
+		l->created_dir = false; /* another build made it a layout first */
 		r = check_oci_layout_file(marker, err);
 	} else if (mode == WP_LAYOUT_WRITE && dir_is_empty(dir)) {
 		r = init_layout(l, err);
@@ -116,12 +143,7 @@ int wp_layout_open(wp_layout **out, const char *dir, wp_layout_mode mode, wp_err
 				 "\"%s\" is not an OCI image layout (it has no oci-layout file)%s",
 				 dir, mode == WP_LAYOUT_WRITE ? "; refusing to write into it" : "");
 	}
-	if (r == 0) {
-		l->lock_fd = open(marker, O_RDONLY | O_CLOEXEC);
-		if (l->lock_fd < 0 ||
-		    flock(l->lock_fd, mode == WP_LAYOUT_WRITE ? LOCK_EX : LOCK_SH) < 0)
-			r = wp_error_set_errno(err, errno, "cannot lock image layout \"%s\"", dir);
-	}
+done:
 	if (r < 0) {
 		wp_layout_rollback(l);
 		wp_layout_close(TAKE_PTR(l));
@@ -151,10 +173,13 @@ void wp_layout_rollback(wp_layout *l)
 		wp_remove_tree(l->dir, NULL);
 	} else if (l->initialized) {
 		_cleanup_free_ char *marker = layout_path(l, "oci-layout");
+		_cleanup_free_ char *index = layout_path(l, "index.json");
 		_cleanup_free_ char *blobs = layout_path(l, "blobs");
 
 		if (marker)
 			unlink(marker);
+		if (index)
+			unlink(index);
 		if (blobs)
 			wp_remove_tree(blobs, NULL);
 	}
@@ -245,11 +270,12 @@ int wp_layout_read_blob(const wp_layout *l, const char *digest, wp_buf *out, wp_
 static int read_index(const wp_layout *l, json_t **out, wp_error **err)
 {
 	_cleanup_free_ char *path = layout_path(l, "index.json");
+	_cleanup_free_ char *what = path ? wp_strdup_printf("\"%s\"", path) : NULL;
 	wp_buf b = WP_BUF_INIT(INDEX_MAX);
 	wp_index parsed = {0};
 	int r;
 
-	if (!path)
+	if (!what)
 		return wp_error_oom(err);
 	if (access(path, F_OK) < 0 && errno == ENOENT) {
 		json_t *j = json_pack("{s:i,s:s,s:[]}", "schemaVersion", 2, "mediaType",
@@ -262,9 +288,9 @@ static int read_index(const wp_layout *l, json_t **out, wp_error **err)
 	}
 	r = wp_read_file(path, &b, err);
 	if (r == 0)
-		r = wp_index_parse(&parsed, wp_buf_cstr(&b), b.len, path, err);
+		r = wp_index_parse(&parsed, wp_buf_cstr(&b), b.len, what, err);
 	if (r == 0)
-		r = wp_json_parse(out, wp_buf_cstr(&b), b.len, path, err);
+		r = wp_json_parse(out, wp_buf_cstr(&b), b.len, what, err);
 	wp_index_release(&parsed);
 	wp_buf_release(&b);
 	return r;
@@ -323,7 +349,7 @@ static void make_ref_names_unique(json_t *manifests, const char *dir)
 				const char *name = annotation(older, WP_ANNOTATION_CONTAINERD_NAME);
 
 				wp_log_info(
-					"\"%s\" in %s now names the new image; the previous one "
+					"\"%s\" in \"%s\" now names the new image; the previous one "
 					"stays there as %s",
 					ref, dir,
 					name ? name

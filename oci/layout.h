@@ -1,9 +1,11 @@
 /* The OCI image layout backend (image-spec image-layout.md): a directory
  * with `oci-layout`, `index.json` and `blobs/<alg>/<hex>`.
  *
- * Writers hold an exclusive flock on `oci-layout` so concurrent builds into
- * one layout serialise. Blobs are written to a temporary name and renamed to
- * their digest; one already present with the right size is not rewritten.
+ * Writers hold an exclusive flock on the layout directory, taken before the
+ * directory is checked or initialised, so concurrent builds into one layout
+ * (even one that does not exist yet) serialise. Blobs are written to a
+ * temporary name and renamed to their digest; one already present with the
+ * right size is not rewritten.
  * `index.json` is replaced atomically and keeps every entry it does not
  * replace. Each tag is one index entry annotated with
  * org.opencontainers.image.ref.name = the tag (what skopeo `oci:DIR:TAG` and
