@@ -16,7 +16,7 @@ static const char usage_head[] =
 	"Usage: wasmpack [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
 	"\n"
 	"Build WebAssembly modules into OCI images for the wasi/wasm platform, with no\n"
-	"Docker daemon, and send them to registries.\n"
+	"Docker daemon.\n"
 	"\n"
 	"Commands:\n";
 

@@ -1,6 +1,8 @@
-/* Helpers shared by the unit tests: temporary directories and files,
- * assertions on wp_error results, and a sink that collects bytes. Included
- * by the test files before ../../lib/common.h. */
+/* Helpers shared by the unit tests: temporary directories and files (and
+ * a suite fixture for them), assertions on wp_error results, checked
+ * wrappers, golden files, layouts, and a sink that collects bytes. Included
+ * by the test files before ../../lib/common.h, so nothing here may use what
+ * common.h defines (_cleanup_free_, WP_ARRAY_SIZE). */
 #ifndef WP_TEST_HELPERS_H
 #define WP_TEST_HELPERS_H
 
@@ -19,6 +21,7 @@
 #include "../../lib/error.h"
 #include "../../lib/fileio.h"
 #include "../../lib/str.h"
+#include "../../oci/layout.h"
 
 /* Checks that a call succeeded; shows the error message otherwise. */
 #define assert_ok(r, err)                                      \
@@ -26,19 +29,52 @@
 		     (err) ? (err)->message : "(no error)")
 
 /* Checks that a call failed with `code` and a message containing `needle`,
- * then frees the error. r and err must be plain variables. */
-#define assert_error(r, err, want_code, needle)                                                   \
-	do {                                                                                      \
-		cr_assert_eq((r), (want_code), "returned %d, expected %d (%s)", (r), (want_code), \
-			     (err) ? (err)->message : "no error set");                            \
-		cr_assert_not_null((err), "no error was set");                                    \
-		cr_assert_eq((err)->code, (want_code), "error code %d, expected %d (%s)",         \
-			     (err)->code, (want_code), (err)->message);                           \
-		cr_assert_not_null(strstr((err)->message, (needle)),                              \
-				   "message \"%s\" does not contain \"%s\"", (err)->message,      \
-				   (needle));                                                     \
-		wp_error_clear(&(err));                                                           \
+ * then frees the error. r and err must be plain variables. `what`, when not
+ * NULL, is the input of a table case, named in the failure messages. */
+#define assert_error_in(what, r, err, want_code, needle)                                         \
+	do {                                                                                     \
+		const char *what_ = (what);                                                      \
+		char at_[320] = "";                                                              \
+                                                                                                 \
+		if (what_)                                                                       \
+			snprintf(at_, sizeof(at_), "\"%s\": ", what_);                           \
+		cr_assert_eq((r), (want_code), "%sreturned %d, expected %d (%s)", at_, (r),      \
+			     (want_code), (err) ? (err)->message : "no error set");              \
+		cr_assert_not_null((err), "%sno error was set", at_);                            \
+		cr_assert_eq((err)->code, (want_code), "%serror code %d, expected %d (%s)", at_, \
+			     (err)->code, (want_code), (err)->message);                          \
+		cr_assert_not_null(strstr((err)->message, (needle)),                             \
+				   "%smessage \"%s\" does not contain \"%s\"", at_,              \
+				   (err)->message, (needle));                                    \
+		wp_error_clear(&(err));                                                          \
 	} while (0)
+
+#define assert_error(r, err, want_code, needle) assert_error_in(NULL, r, err, want_code, needle)
+
+/* Gives every test of `suite` a new, empty directory `tmp`, removed after
+ * the test. Other suites of the file can use the same hooks:
+ * TestSuite(other, .init = tmp_setup, .fini = tmp_teardown). */
+#define TEST_TMPDIR_SUITE(suite)       \
+	static char *tmp;              \
+                                       \
+	static void tmp_setup(void)    \
+	{                              \
+		tmp = test_mkdtemp();  \
+	}                              \
+                                       \
+	static void tmp_teardown(void) \
+	{                              \
+		test_rmtree(tmp);      \
+		tmp = NULL;            \
+	}                              \
+                                       \
+	TestSuite(suite, .init = tmp_setup, .fini = tmp_teardown)
+
+/* A refused input and a part of the message that names the reason. */
+struct test_refusal {
+	const char *input;
+	const char *needle;
+};
 
 /* A new directory under /tmp; owned by the caller. */
 static inline char *test_mkdtemp(void)
@@ -152,6 +188,97 @@ static inline void test_fill_semi_random(unsigned char *p, size_t len, unsigned 
 				p[i++] = (unsigned char)w[k];
 		}
 	}
+}
+
+/* wp_strv_push and wp_kv_set that must succeed. */
+static inline void test_strv_push(wp_strv *v, const char *s)
+{
+	wp_error *err = NULL;
+	int r = wp_strv_push(v, s, &err);
+
+	assert_ok(r, err);
+}
+
+static inline void test_kv_set(wp_kv *kv, const char *key, const char *value)
+{
+	wp_error *err = NULL;
+	int r = wp_kv_set(kv, key, value, &err);
+
+	assert_ok(r, err);
+}
+
+/* A document of len bytes (not NUL-terminated): head, spaces, then tail. */
+static inline char *test_padded(const char *head, size_t len, const char *tail)
+{
+	char *p = malloc(len);
+
+	cr_assert_not_null(p);
+	memset(p, ' ', len);
+	memcpy(p, head, strlen(head));
+	memcpy(p + len - strlen(tail), tail, strlen(tail));
+	return p;
+}
+
+/* strdup that cannot fail. */
+static inline char *test_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	cr_assert_not_null(p);
+	return p;
+}
+
+/* Checks that out holds exactly the bytes of the golden file at path. */
+static inline void test_assert_golden(const wp_buf *out, const char *path)
+{
+	wp_buf golden;
+
+	test_read_file(path, &golden, 1 << 20);
+	cr_assert_eq(out->len, golden.len, "%s: %zu bytes, golden has %zu:\n%s", path, out->len,
+		     golden.len, wp_buf_cstr(out));
+	cr_assert_arr_eq(out->data, golden.data, golden.len, "%s differs:\n%s\n%s", path,
+			 wp_buf_cstr(out), golden.data);
+	wp_buf_release(&golden);
+}
+
+/* Serializes obj with `serialize` (a wp_*_serialize function) into a buffer
+ * of at most max bytes and checks it against the golden file at path. */
+#define assert_serializes_to_golden(serialize, obj, max, path)                \
+	do {                                                                  \
+		wp_buf golden_out_ = WP_BUF_INIT(max);                        \
+		wp_error *golden_err_ = NULL;                                 \
+		int golden_r_ = serialize((obj), &golden_out_, &golden_err_); \
+                                                                              \
+		assert_ok(golden_r_, golden_err_);                            \
+		test_assert_golden(&golden_out_, (path));                     \
+		wp_buf_release(&golden_out_);                                 \
+	} while (0)
+
+/* Parses the file at path with `parse` (a wp_*_parse function) into obj. */
+#define parse_file_ok(parse, obj, path)                                                          \
+	do {                                                                                     \
+		wp_buf parse_text_;                                                              \
+		wp_error *parse_err_ = NULL;                                                     \
+		int parse_r_;                                                                    \
+                                                                                                 \
+		test_read_file((path), &parse_text_, 1 << 20);                                   \
+		parse_r_ = parse((obj), parse_text_.data, parse_text_.len, (path), &parse_err_); \
+		assert_ok(parse_r_, parse_err_);                                                 \
+		wp_buf_release(&parse_text_);                                                    \
+	} while (0)
+
+/* Opens the layout dir/name for writing, creating it when missing. */
+static inline wp_layout *test_open_layout(const char *dir, const char *name)
+{
+	char *path = test_path(dir, name);
+	wp_layout *l = NULL;
+	wp_error *err = NULL;
+	int r = wp_layout_open(&l, path, WP_LAYOUT_WRITE, &err);
+
+	free(path);
+	assert_ok(r, err);
+	cr_assert_not_null(l);
+	return l;
 }
 
 #endif

@@ -148,23 +148,36 @@ Test(compress, zstd_round_trips)
 	round_trip_all_sizes(WP_COMPRESSION_ZSTD);
 }
 
-/* Every size with threads 2 and 4 gives the bytes of one thread. */
-static void assert_same_for_any_thread_count(wp_compression kind)
+/* One way of compressing: with `threads` threads, in writes of `chunk`
+ * bytes (0: one write). */
+struct variant {
+	int threads;
+	size_t chunk;
+};
+
+/* Every size compressed each way in `variants` gives the bytes of one thread
+ * and one write. One-byte writes are limited to the sizes around the gzip
+ * block boundary to keep the run short. */
+static void assert_same_bytes_as_one_thread(wp_compression kind, const struct variant *variants,
+					    size_t n)
 {
-	static const int threads[] = {2, 4};
 	unsigned char *data = input(3 * MIB);
 
 	for (size_t i = 0; i < WP_ARRAY_SIZE(sizes); i++) {
 		wp_buf ref;
 
 		pack(kind, 0, 1, data, sizes[i], 0, &ref);
-		for (size_t t = 0; t < WP_ARRAY_SIZE(threads); t++) {
+		for (size_t k = 0; k < n; k++) {
+			const struct variant *v = &variants[k];
 			wp_buf other;
 			char what[96];
 
-			snprintf(what, sizeof(what), "%s, %zu bytes, %d threads",
-				 wp_compression_name(kind), sizes[i], threads[t]);
-			pack(kind, 0, threads[t], data, sizes[i], 0, &other);
+			if (v->chunk == 1 && sizes[i] > 256 * KIB + 1)
+				continue;
+			snprintf(what, sizeof(what),
+				 "%s, %zu bytes, %d threads, writes of %zu (0: one write)",
+				 wp_compression_name(kind), sizes[i], v->threads, v->chunk);
+			pack(kind, 0, v->threads, data, sizes[i], v->chunk, &other);
 			assert_same_bytes(&other, &ref, what);
 			wp_buf_release(&other);
 		}
@@ -173,34 +186,21 @@ static void assert_same_for_any_thread_count(wp_compression kind)
 	free(data);
 }
 
+/* Every size with threads 2 and 4 gives the bytes of one thread. */
+static void assert_same_for_any_thread_count(wp_compression kind)
+{
+	static const struct variant threads[] = {{2, 0}, {4, 0}};
+
+	assert_same_bytes_as_one_thread(kind, threads, WP_ARRAY_SIZE(threads));
+}
+
 /* Every size written in pieces of 1, 7 and 100000 bytes gives the bytes
- * of one big write. One-byte writes are limited to the sizes around the
- * gzip block boundary to keep the run short. */
+ * of one big write, cut differently and compressed with more threads. */
 static void assert_same_for_any_write_size(wp_compression kind)
 {
-	static const size_t chunks[] = {1, 7, 100000};
-	unsigned char *data = input(3 * MIB);
+	static const struct variant chunks[] = {{1, 1}, {2, 7}, {3, 100000}};
 
-	for (size_t i = 0; i < WP_ARRAY_SIZE(sizes); i++) {
-		wp_buf ref;
-
-		pack(kind, 0, 1, data, sizes[i], 0, &ref);
-		for (size_t k = 0; k < WP_ARRAY_SIZE(chunks); k++) {
-			wp_buf other;
-			char what[96];
-
-			if (chunks[k] == 1 && sizes[i] > 256 * KIB + 1)
-				continue;
-			snprintf(what, sizeof(what), "%s, %zu bytes in writes of %zu",
-				 wp_compression_name(kind), sizes[i], chunks[k]);
-			/* cut differently and compressed with more threads */
-			pack(kind, 0, 1 + (int)k, data, sizes[i], chunks[k], &other);
-			assert_same_bytes(&other, &ref, what);
-			wp_buf_release(&other);
-		}
-		wp_buf_release(&ref);
-	}
-	free(data);
+	assert_same_bytes_as_one_thread(kind, chunks, WP_ARRAY_SIZE(chunks));
 }
 
 Test(compress, gzip_same_bytes_for_any_thread_count)

@@ -9,34 +9,6 @@
 #define GOLDEN "../data/golden/"
 #define D_EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	cr_assert_not_null(p);
-	return p;
-}
-
-static void push(wp_strv *v, const char *s)
-{
-	wp_error *err = NULL;
-	int r = wp_strv_push(v, s, &err);
-
-	assert_ok(r, err);
-}
-
-static void assert_golden(const wp_buf *out, const char *path)
-{
-	wp_buf golden;
-
-	test_read_file(path, &golden, 1 << 20);
-	cr_assert_eq(out->len, golden.len, "%s: %zu bytes, golden has %zu:\n%s", path, out->len,
-		     golden.len, wp_buf_cstr(out));
-	cr_assert_arr_eq(out->data, golden.data, golden.len, "%s differs:\n%s", path,
-			 wp_buf_cstr(out));
-	wp_buf_release(&golden);
-}
-
 static void build_full_config(wp_image_config *c)
 {
 	wp_history h1 = {0}, h2 = {0};
@@ -44,24 +16,23 @@ static void build_full_config(wp_image_config *c)
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	c->created = xstrdup("2024-01-02T03:04:05Z");
-	c->author = xstrdup("Jane Doe <jane@example.com>");
-	c->platform.os = xstrdup("wasip1");
-	c->platform.architecture = xstrdup("wasm");
-	c->user = xstrdup("1000:1000");
-	c->working_dir = xstrdup("/app");
-	c->stop_signal = xstrdup("SIGTERM");
-	push(&c->env, "PATH=/bin");
-	push(&c->env, "A=b");
-	push(&c->entrypoint, "/app/x.wasm");
-	push(&c->entrypoint, "--serve");
+	c->created = test_xstrdup("2024-01-02T03:04:05Z");
+	c->author = test_xstrdup("Jane Doe <jane@example.com>");
+	c->platform.os = test_xstrdup("wasip1");
+	c->platform.architecture = test_xstrdup("wasm");
+	c->user = test_xstrdup("1000:1000");
+	c->working_dir = test_xstrdup("/app");
+	c->stop_signal = test_xstrdup("SIGTERM");
+	test_strv_push(&c->env, "PATH=/bin");
+	test_strv_push(&c->env, "A=b");
+	test_strv_push(&c->entrypoint, "/app/x.wasm");
+	test_strv_push(&c->entrypoint, "--serve");
 	c->has_entrypoint = true;
 	c->has_cmd = true; /* an explicit empty Cmd */
-	push(&c->exposed_ports, "8080/tcp");
-	push(&c->volumes, "/data");
-	r = wp_kv_set(&c->labels, "org.example.team", "runtime", &err);
-	assert_ok(r, err);
-	push(&c->diff_ids, D_EMPTY);
+	test_strv_push(&c->exposed_ports, "8080/tcp");
+	test_strv_push(&c->volumes, "/data");
+	test_kv_set(&c->labels, "org.example.team", "runtime");
+	test_strv_push(&c->diff_ids, D_EMPTY);
 	h1.created = (char *)"2024-01-02T03:04:05Z";
 	h1.created_by = (char *)"wasmpack build";
 	h1.comment = (char *)"wasmpack";
@@ -73,49 +44,70 @@ static void build_full_config(wp_image_config *c)
 	assert_ok(r, err);
 }
 
+/* An empty config for the platform `platform`. */
+static void config_for(wp_image_config *c, const char *platform)
+{
+	wp_error *err = NULL;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = wp_platform_parse(&c->platform, platform, &err);
+	assert_ok(r, err);
+}
+
+/* Serializing c fails with EINVALID naming needle, and writes nothing. */
+static void assert_serialize_refused(const wp_image_config *c, const char *needle)
+{
+	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
+	wp_error *err = NULL;
+	int r = wp_image_config_serialize(c, &out, &err);
+
+	assert_error(r, err, WP_EINVALID, needle);
+	cr_assert_eq(out.len, 0);
+	wp_buf_release(&out);
+}
+
+static void parse_ok(wp_image_config *c, const char *text, size_t len)
+{
+	wp_error *err = NULL;
+	int r = wp_image_config_parse(c, text, len, "config", &err);
+
+	assert_ok(r, err);
+}
+
 Test(config, full_config_matches_golden)
+{
+	wp_image_config c;
+
+	build_full_config(&c);
+	assert_serializes_to_golden(wp_image_config_serialize, &c, WP_CONFIG_MAX,
+				    GOLDEN "config.json");
+	wp_image_config_release(&c);
+}
+
+Test(config, minimal_config_matches_golden)
+{
+	wp_image_config c;
+
+	config_for(&c, "linux/arm64/v8");
+	c.platform.os_version = test_xstrdup("10.0.17763");
+	test_strv_push(&c.platform.os_features, "win32k");
+	/* empty strings count as unset: nothing host-specific leaks in */
+	c.user = test_xstrdup("");
+	c.working_dir = test_xstrdup("");
+	assert_serializes_to_golden(wp_image_config_serialize, &c, WP_CONFIG_MAX,
+				    GOLDEN "config-minimal.json");
+	wp_image_config_release(&c);
+}
+
+Test(config, entrypoint_and_cmd_absent_unless_set)
 {
 	wp_image_config c;
 	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
 	wp_error *err = NULL;
 	int r;
 
-	build_full_config(&c);
-	r = wp_image_config_serialize(&c, &out, &err);
-	assert_ok(r, err);
-	assert_golden(&out, GOLDEN "config.json");
-	wp_image_config_release(&c);
-	wp_buf_release(&out);
-}
-
-Test(config, minimal_config_matches_golden)
-{
-	wp_image_config c = {0};
-	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
-	wp_error *err = NULL;
-	int r = wp_platform_parse(&c.platform, "linux/arm64/v8", &err);
-
-	assert_ok(r, err);
-	c.platform.os_version = xstrdup("10.0.17763");
-	push(&c.platform.os_features, "win32k");
-	/* empty strings count as unset: nothing host-specific leaks in */
-	c.user = xstrdup("");
-	c.working_dir = xstrdup("");
-	r = wp_image_config_serialize(&c, &out, &err);
-	assert_ok(r, err);
-	assert_golden(&out, GOLDEN "config-minimal.json");
-	wp_image_config_release(&c);
-	wp_buf_release(&out);
-}
-
-Test(config, entrypoint_and_cmd_absent_unless_set)
-{
-	wp_image_config c = {0};
-	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
-	wp_error *err = NULL;
-	int r = wp_platform_parse(&c.platform, "wasip1/wasm", &err);
-
-	assert_ok(r, err);
+	config_for(&c, "wasip1/wasm");
 	c.has_entrypoint = true; /* [] is written when asked for */
 	r = wp_image_config_serialize(&c, &out, &err);
 	assert_ok(r, err);
@@ -129,44 +121,27 @@ Test(config, entrypoint_and_cmd_absent_unless_set)
 Test(config, serialize_requires_os_and_architecture)
 {
 	wp_image_config c = {0};
-	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
-	wp_error *err = NULL;
-	int r;
 
-	c.platform.os = xstrdup("linux");
-	r = wp_image_config_serialize(&c, &out, &err);
-	assert_error(r, err, WP_EINVALID, "os and architecture are required");
-	cr_assert_eq(out.len, 0);
+	c.platform.os = test_xstrdup("linux");
+	assert_serialize_refused(&c, "os and architecture are required");
 	wp_image_config_release(&c);
-	wp_buf_release(&out);
 }
 
 Test(config, serialize_refuses_invalid_utf8)
 {
-	wp_image_config c = {0};
-	wp_buf out = WP_BUF_INIT(WP_CONFIG_MAX);
-	wp_error *err = NULL;
-	int r = wp_platform_parse(&c.platform, "wasip1/wasm", &err);
+	wp_image_config c;
 
-	assert_ok(r, err);
-	push(&c.env, "A=\xff");
-	r = wp_image_config_serialize(&c, &out, &err);
-	assert_error(r, err, WP_EINVALID, "Env is not valid UTF-8");
-	cr_assert_eq(out.len, 0);
+	config_for(&c, "wasip1/wasm");
+	test_strv_push(&c.env, "A=\xff");
+	assert_serialize_refused(&c, "Env is not valid UTF-8");
 	wp_image_config_release(&c);
-	wp_buf_release(&out);
 }
 
 Test(config, parse_golden_back)
 {
-	wp_buf text, out = WP_BUF_INIT(WP_CONFIG_MAX);
 	wp_image_config c;
-	wp_error *err = NULL;
-	int r;
 
-	test_read_file(GOLDEN "config.json", &text, 1 << 20);
-	r = wp_image_config_parse(&c, text.data, text.len, "config", &err);
-	assert_ok(r, err);
+	parse_file_ok(wp_image_config_parse, &c, GOLDEN "config.json");
 	cr_assert_str_eq(c.platform.os, "wasip1");
 	cr_assert_str_eq(c.platform.architecture, "wasm");
 	cr_assert_null(c.platform.variant);
@@ -196,24 +171,17 @@ Test(config, parse_golden_back)
 	cr_assert_not(c.history[0].empty_layer);
 	cr_assert_null(c.history[1].created);
 	cr_assert(c.history[1].empty_layer);
-	r = wp_image_config_serialize(&c, &out, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(out.data, text.data);
+	/* and back to the same bytes */
+	assert_serializes_to_golden(wp_image_config_serialize, &c, WP_CONFIG_MAX,
+				    GOLDEN "config.json");
 	wp_image_config_release(&c);
-	wp_buf_release(&text);
-	wp_buf_release(&out);
 }
 
 Test(config, parse_minimal_golden_back)
 {
-	wp_buf text;
 	wp_image_config c;
-	wp_error *err = NULL;
-	int r;
 
-	test_read_file(GOLDEN "config-minimal.json", &text, 1 << 20);
-	r = wp_image_config_parse(&c, text.data, text.len, "config", &err);
-	assert_ok(r, err);
+	parse_file_ok(wp_image_config_parse, &c, GOLDEN "config-minimal.json");
 	cr_assert_str_eq(c.platform.variant, "v8");
 	cr_assert_str_eq(c.platform.os_version, "10.0.17763");
 	cr_assert_eq(c.platform.os_features.len, 1);
@@ -224,7 +192,6 @@ Test(config, parse_minimal_golden_back)
 	cr_assert_eq(c.diff_ids.len, 0);
 	cr_assert_eq(c.n_history, 0);
 	wp_image_config_release(&c);
-	wp_buf_release(&text);
 }
 
 static void expect_config_error(const char *text, int code, const char *needle)
@@ -286,10 +253,8 @@ Test(config, parse_treats_null_as_absent)
 				   ",\"config\":{\"Cmd\":null,\"Entrypoint\":null,\"Env\":null,"
 				   "\"Labels\":null,\"ExposedPorts\":null}}";
 	wp_image_config c;
-	wp_error *err = NULL;
-	int r = wp_image_config_parse(&c, text, strlen(text), "config", &err);
 
-	assert_ok(r, err);
+	parse_ok(&c, text, strlen(text));
 	cr_assert_not(c.has_cmd);
 	cr_assert_not(c.has_entrypoint);
 	cr_assert_eq(c.env.len, 0);
@@ -299,16 +264,11 @@ Test(config, parse_treats_null_as_absent)
 Test(config, over_the_limit_is_refused)
 {
 	size_t len = WP_CONFIG_MAX + 1;
-	char *text = malloc(len);
+	char *text = test_padded("{", len, "}");
 	wp_image_config c;
 	wp_error *err = NULL;
-	int r;
+	int r = wp_image_config_parse(&c, text, len, "image config", &err);
 
-	cr_assert_not_null(text);
-	memset(text, ' ', len);
-	text[0] = '{';
-	text[len - 1] = '}';
-	r = wp_image_config_parse(&c, text, len, "image config", &err);
 	assert_error(r, err, WP_ELIMIT, "image config: larger than 8388608 bytes");
 	free(text);
 }

@@ -14,35 +14,49 @@
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-Test(digest, empty_input)
+/* The digest of len bytes at data is want, and fills the digest buffer. */
+static void assert_sha256(const void *data, size_t len, const char *want)
 {
 	char d[WP_DIGEST_SIZE];
 	wp_error *err = NULL;
-	int r = wp_sha256_bytes(d, "", 0, &err);
+	int r = wp_sha256_bytes(d, data, len, &err);
 
 	assert_ok(r, err);
-	cr_assert_str_eq(d, EMPTY_SHA256);
+	cr_assert_str_eq(d, want);
 	cr_assert_eq(strlen(d), WP_DIGEST_SIZE - 1);
+}
+
+/* wp_digest_validate(digest, what) succeeds, or fails with EINVALID and a
+ * message containing needle. */
+static void assert_valid(const char *digest, const char *what)
+{
+	wp_error *err = NULL;
+	int r = wp_digest_validate(digest, what, &err);
+
+	assert_ok(r, err);
+}
+
+static void assert_invalid(const char *digest, const char *what, const char *needle)
+{
+	wp_error *err = NULL;
+	int r = wp_digest_validate(digest, what, &err);
+
+	assert_error_in(digest ? digest : "(null)", r, err, WP_EINVALID, needle);
+}
+
+Test(digest, empty_input)
+{
+	assert_sha256("", 0, EMPTY_SHA256);
 }
 
 Test(digest, abc)
 {
-	char d[WP_DIGEST_SIZE];
-	wp_error *err = NULL;
-	int r = wp_sha256_bytes(d, "abc", 3, &err);
-
-	assert_ok(r, err);
-	cr_assert_str_eq(d, ABC_SHA256);
+	assert_sha256("abc", 3, ABC_SHA256);
 }
 
 Test(digest, two_block_vector)
 {
-	char d[WP_DIGEST_SIZE];
-	wp_error *err = NULL;
-	int r = wp_sha256_bytes(d, LONG_INPUT, strlen(LONG_INPUT), &err);
-
-	assert_ok(r, err);
-	cr_assert_str_eq(d, LONG_SHA256);
+	assert_sha256(LONG_INPUT, strlen(LONG_INPUT), LONG_SHA256);
 }
 
 Test(digest, streaming_in_pieces_equals_one_shot)
@@ -95,21 +109,32 @@ Test(digest, streaming_known_vector_byte_by_byte)
 	cr_assert_str_eq(d, LONG_SHA256);
 }
 
-Test(digest, hashing_sink_counts_hashes_and_forwards)
+/* Writes the pieces through the hashing sink hs in front of next; d gets
+ * their digest. */
+static void hash_through_sink(wp_hashing_sink *hs, wp_sink next, const char *const *pieces,
+			      size_t n, char d[WP_DIGEST_SIZE])
 {
-	wp_buf got = WP_BUF_INIT(1024);
-	wp_hashing_sink hs;
 	wp_error *err = NULL;
-	char d[WP_DIGEST_SIZE];
-	int r = wp_hashing_sink_init(&hs, (wp_sink){test_buf_sink_write, &got}, &err);
+	int r = wp_hashing_sink_init(hs, next, &err);
 
 	assert_ok(r, err);
-	r = wp_hashing_sink_write(&hs, "a", 1, &err);
+	for (size_t i = 0; i < n; i++) {
+		r = wp_hashing_sink_write(hs, pieces[i], strlen(pieces[i]), &err);
+		assert_ok(r, err);
+	}
+	r = wp_hashing_sink_final(hs, d, &err);
 	assert_ok(r, err);
-	r = wp_hashing_sink_write(&hs, "bc", 2, &err);
-	assert_ok(r, err);
-	r = wp_hashing_sink_final(&hs, d, &err);
-	assert_ok(r, err);
+}
+
+Test(digest, hashing_sink_counts_hashes_and_forwards)
+{
+	static const char *const pieces[] = {"a", "bc"};
+	wp_buf got = WP_BUF_INIT(1024);
+	wp_hashing_sink hs;
+	char d[WP_DIGEST_SIZE];
+
+	hash_through_sink(&hs, (wp_sink){test_buf_sink_write, &got}, pieces, WP_ARRAY_SIZE(pieces),
+			  d);
 	cr_assert_str_eq(d, ABC_SHA256);
 	cr_assert_eq(hs.size, 3);
 	cr_assert_str_eq(got.data, "abc");
@@ -119,108 +144,66 @@ Test(digest, hashing_sink_counts_hashes_and_forwards)
 
 Test(digest, hashing_sink_without_next_only_hashes)
 {
+	static const char *const pieces[] = {"abc"};
 	wp_hashing_sink hs;
-	wp_error *err = NULL;
 	char d[WP_DIGEST_SIZE];
-	int r = wp_hashing_sink_init(&hs, (wp_sink){NULL, NULL}, &err);
 
-	assert_ok(r, err);
-	r = wp_hashing_sink_write(&hs, "abc", 3, &err);
-	assert_ok(r, err);
-	r = wp_hashing_sink_final(&hs, d, &err);
-	assert_ok(r, err);
+	hash_through_sink(&hs, (wp_sink){NULL, NULL}, pieces, WP_ARRAY_SIZE(pieces), d);
 	cr_assert_str_eq(d, ABC_SHA256);
 	wp_hashing_sink_release(&hs);
 }
 
 Test(digest, validate_accepts_sha256_and_sha512)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate("sha256:" HEX64, "config.digest", &err);
-
-	assert_ok(r, err);
-	r = wp_digest_validate("sha512:" HEX64 HEX64, "config.digest", &err);
-	assert_ok(r, err);
-	r = wp_digest_validate(EMPTY_SHA256, "x", &err);
-	assert_ok(r, err);
+	assert_valid("sha256:" HEX64, "config.digest");
+	assert_valid("sha512:" HEX64 HEX64, "config.digest");
+	assert_valid(EMPTY_SHA256, "x");
 	cr_assert(wp_digest_is_valid(ABC_SHA256));
 }
 
 Test(digest, validate_rejects_uppercase_hex)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate(
-		"sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
-		"layers[0].digest", &err);
-
-	assert_error(r, err, WP_EINVALID, "layers[0].digest: invalid digest");
-	r = wp_digest_validate("SHA256:" HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+		       "layers[0].digest", "layers[0].digest: invalid digest");
+	assert_invalid("SHA256:" HEX64, "d", "invalid digest");
 	/* one upper-case digit at the end is enough */
-	r = wp_digest_validate(
-		"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF", "d",
-		&err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeF",
+		       "d", "invalid digest");
 }
 
 Test(digest, validate_rejects_wrong_lengths)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate("sha256:" HEX64 "0", "d", &err);
-
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate(
-		"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde", "d",
-		&err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate("sha256:", "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("sha256:" HEX64 "0", "d", "invalid digest");
+	assert_invalid("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",
+		       "d", "invalid digest");
+	assert_invalid("sha256:", "d", "invalid digest");
 	/* a sha256-length hex under sha512 is too short, and the reverse */
-	r = wp_digest_validate("sha512:" HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate("sha256:" HEX64 HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("sha512:" HEX64, "d", "invalid digest");
+	assert_invalid("sha256:" HEX64 HEX64, "d", "invalid digest");
 }
 
 Test(digest, validate_rejects_missing_algorithm)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate(HEX64, "d", &err);
-
-	assert_error(r, err, WP_EINVALID, "invalid digest \"" HEX64 "\"");
-	r = wp_digest_validate(":" HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate("", "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate(NULL, "manifest.config", &err);
-	assert_error(r, err, WP_EINVALID, "manifest.config: missing digest");
+	assert_invalid(HEX64, "d", "invalid digest \"" HEX64 "\"");
+	assert_invalid(":" HEX64, "d", "invalid digest");
+	assert_invalid("", "d", "invalid digest");
+	assert_invalid(NULL, "manifest.config", "manifest.config: missing digest");
 }
 
 Test(digest, validate_rejects_unknown_algorithms)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate("md5:0123456789abcdef0123456789abcdef", "d", &err);
-
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate("sha384:" HEX64 "0123456789abcdef0123456789abcdef", "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate("sha256+b64u:" HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("md5:0123456789abcdef0123456789abcdef", "d", "invalid digest");
+	assert_invalid("sha384:" HEX64 "0123456789abcdef0123456789abcdef", "d", "invalid digest");
+	assert_invalid("sha256+b64u:" HEX64, "d", "invalid digest");
 	cr_assert_not(wp_digest_is_valid("blake3:" HEX64));
 }
 
 Test(digest, validate_rejects_trailing_and_embedded_junk)
 {
-	wp_error *err = NULL;
-	int r = wp_digest_validate("sha256:" HEX64 "\n", "d", &err);
-
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate(" sha256:" HEX64, "d", &err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
-	r = wp_digest_validate(
-		"sha256:0123456789abcdef0123456789abcdef-123456789abcdef0123456789abcdef", "d",
-		&err);
-	assert_error(r, err, WP_EINVALID, "invalid digest");
+	assert_invalid("sha256:" HEX64 "\n", "d", "invalid digest");
+	assert_invalid(" sha256:" HEX64, "d", "invalid digest");
+	assert_invalid("sha256:0123456789abcdef0123456789abcdef-123456789abcdef0123456789abcdef",
+		       "d", "invalid digest");
 }
 
 Test(digest, hex_and_algorithm_parts)

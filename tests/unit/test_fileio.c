@@ -5,67 +5,76 @@
 #include "../../lib/fileio.h"
 #include "../../lib/common.h"
 
-static char *tmp;
+TEST_TMPDIR_SUITE(fileio);
 
-static void setup(void)
+static void write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
-	tmp = test_mkdtemp();
+	wp_error *err = NULL;
+	int r = wp_write_file_atomic(path, data, len, mode, &err);
+
+	assert_ok(r, err);
 }
 
-static void teardown(void)
+/* Opens an atomic file for path and writes content into it. */
+static void open_and_write(wp_atomic_file *f, const char *path, const char *content,
+			   const char *what)
 {
-	test_rmtree(tmp);
-	tmp = NULL;
+	wp_error *err = NULL;
+	int r = wp_atomic_file_open(f, path, 0644, &err);
+
+	assert_ok(r, err);
+	r = wp_write_all(f->fd, content, strlen(content), what, &err);
+	assert_ok(r, err);
 }
 
-TestSuite(fileio, .init = setup, .fini = teardown);
+/* path holds exactly the string want. */
+static void assert_content(const char *path, const char *want)
+{
+	wp_buf got;
+
+	test_read_file(path, &got, 1024);
+	cr_assert_eq(got.len, strlen(want));
+	cr_assert_str_eq(got.data, want);
+	wp_buf_release(&got);
+}
+
+/* tmp holds n entries and no temporary file. */
+static void assert_entries_no_temporary(size_t n)
+{
+	size_t hidden = 0;
+
+	cr_assert_eq(test_count_entries(tmp, &hidden), n);
+	cr_assert_eq(hidden, 0, "a temporary file was left behind");
+}
 
 Test(fileio, write_file_atomic_creates_the_file)
 {
 	_cleanup_free_ char *path = test_path(tmp, "out.json");
-	wp_error *err = NULL;
-	size_t hidden = 0;
 	struct stat st;
-	wp_buf got;
-	int r = wp_write_file_atomic(path, "{\"a\":1}", 7, 0640, &err);
 
-	assert_ok(r, err);
-	test_read_file(path, &got, 1024);
-	cr_assert_eq(got.len, 7);
-	cr_assert_str_eq(got.data, "{\"a\":1}");
-	wp_buf_release(&got);
+	write_atomic(path, "{\"a\":1}", 7, 0640);
+	assert_content(path, "{\"a\":1}");
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
 	cr_assert_eq(st.st_mode & 07777, 0640 & ~wp_umask());
-	cr_assert_eq(test_count_entries(tmp, &hidden), 1);
-	cr_assert_eq(hidden, 0, "a temporary file was left behind");
+	assert_entries_no_temporary(1);
 }
 
 Test(fileio, write_file_atomic_replaces_existing_content)
 {
 	_cleanup_free_ char *path = test_write_file(tmp, "f", "old content, longer", 19, 0644);
-	wp_error *err = NULL;
-	size_t hidden = 0;
-	wp_buf got;
-	int r = wp_write_file_atomic(path, "new", 3, 0644, &err);
 
-	assert_ok(r, err);
-	test_read_file(path, &got, 1024);
-	cr_assert_eq(got.len, 3);
-	cr_assert_str_eq(got.data, "new");
-	wp_buf_release(&got);
-	cr_assert_eq(test_count_entries(tmp, &hidden), 1);
-	cr_assert_eq(hidden, 0);
+	write_atomic(path, "new", 3, 0644);
+	assert_content(path, "new");
+	assert_entries_no_temporary(1);
 }
 
 Test(fileio, write_file_atomic_empty_file)
 {
 	_cleanup_free_ char *path = test_path(tmp, "empty");
-	wp_error *err = NULL;
 	struct stat st;
-	int r = wp_write_file_atomic(path, "", 0, 0644, &err);
 
-	assert_ok(r, err);
+	write_atomic(path, "", 0, 0644);
 	cr_assert_eq(stat(path, &st), 0);
 	cr_assert_eq(st.st_size, 0);
 }
@@ -104,20 +113,15 @@ Test(fileio, atomic_file_is_invisible_until_commit)
 	cr_assert_null(f.tmp_path);
 	wp_atomic_file_abort(&f); /* after commit: frees, removes nothing */
 	cr_assert(test_exists(path));
-	cr_assert_eq(test_count_entries(tmp, &hidden), 1);
-	cr_assert_eq(hidden, 0);
+	assert_entries_no_temporary(1);
 }
 
 Test(fileio, atomic_file_abort_leaves_nothing)
 {
 	_cleanup_free_ char *path = test_path(tmp, "never");
 	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
-	wp_error *err = NULL;
-	int r = wp_atomic_file_open(&f, path, 0644, &err);
 
-	assert_ok(r, err);
-	r = wp_write_all(f.fd, "partial", 7, "never", &err);
-	assert_ok(r, err);
+	open_and_write(&f, path, "partial", "never");
 	wp_atomic_file_abort(&f);
 	cr_assert_eq(f.fd, -1);
 	cr_assert_null(f.tmp_path);
@@ -131,17 +135,10 @@ Test(fileio, atomic_file_abort_keeps_an_existing_file)
 {
 	_cleanup_free_ char *path = test_write_file(tmp, "keep", "original", 8, 0644);
 	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
-	wp_error *err = NULL;
-	wp_buf got;
-	int r = wp_atomic_file_open(&f, path, 0644, &err);
 
-	assert_ok(r, err);
-	r = wp_write_all(f.fd, "replacement", 11, "keep", &err);
-	assert_ok(r, err);
+	open_and_write(&f, path, "replacement", "keep");
 	wp_atomic_file_abort(&f);
-	test_read_file(path, &got, 1024);
-	cr_assert_str_eq(got.data, "original");
-	wp_buf_release(&got);
+	assert_content(path, "original");
 	cr_assert_eq(test_count_entries(tmp, NULL), 1);
 }
 
@@ -151,19 +148,15 @@ Test(fileio, atomic_file_commit_as_another_name)
 	_cleanup_free_ char *final = test_path(tmp, "sha256-abc");
 	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
 	wp_error *err = NULL;
-	size_t hidden = 0;
-	int r = wp_atomic_file_open(&f, path, 0644, &err);
+	int r;
 
-	assert_ok(r, err);
-	r = wp_write_all(f.fd, "abc", 3, "x", &err);
-	assert_ok(r, err);
+	open_and_write(&f, path, "abc", "x");
 	r = wp_atomic_file_commit_as(&f, final, &err);
 	assert_ok(r, err);
 	wp_atomic_file_abort(&f);
 	cr_assert(test_exists(final));
 	cr_assert_not(test_exists(path));
-	cr_assert_eq(test_count_entries(tmp, &hidden), 1);
-	cr_assert_eq(hidden, 0);
+	assert_entries_no_temporary(1);
 	/* nothing is in progress any more */
 	r = wp_atomic_file_commit_as(&f, final, &err);
 	assert_error(r, err, WP_EGENERIC, "no file in progress");

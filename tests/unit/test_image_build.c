@@ -11,20 +11,7 @@
 #include "../../oci/mediatype.h"
 #include "../../lib/common.h"
 
-static char *tmp;
-
-static void setup(void)
-{
-	tmp = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmp);
-	tmp = NULL;
-}
-
-TestSuite(image_build, .init = setup, .fini = teardown);
+TEST_TMPDIR_SUITE(image_build);
 
 struct fixture {
 	wp_layer_plan plan;
@@ -64,17 +51,6 @@ static void fixture_release(struct fixture *f)
 	wp_kv_release(&f->spec.annotations);
 }
 
-static wp_layout *open_layout(const char *name)
-{
-	_cleanup_free_ char *dir = test_path(tmp, name);
-	wp_layout *l = NULL;
-	wp_error *err = NULL;
-	int r = wp_layout_open(&l, dir, WP_LAYOUT_WRITE, &err);
-
-	assert_ok(r, err);
-	return l;
-}
-
 static void build(wp_layout *l, const wp_image_spec *spec, wp_built_image *img)
 {
 	wp_error *err = NULL;
@@ -83,12 +59,28 @@ static void build(wp_layout *l, const wp_image_spec *spec, wp_built_image *img)
 	assert_ok(r, err);
 }
 
+/* Reads the image's manifest back from the layout; returns its size. */
+static size_t read_manifest(wp_layout *l, const wp_built_image *img, wp_manifest *m)
+{
+	wp_buf text = WP_BUF_INIT(WP_MANIFEST_MAX);
+	wp_error *err = NULL;
+	size_t len;
+	int r = wp_layout_read_blob(l, img->manifest.digest, &text, &err);
+
+	assert_ok(r, err);
+	r = wp_manifest_parse(m, text.data, text.len, "manifest", &err);
+	assert_ok(r, err);
+	len = text.len;
+	wp_buf_release(&text);
+	return len;
+}
+
 Test(image_build, manifest_config_and_layer_agree)
 {
 	struct fixture f;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_built_image img;
-	wp_buf mtext = WP_BUF_INIT(WP_MANIFEST_MAX), ctext = WP_BUF_INIT(WP_CONFIG_MAX);
+	wp_buf ctext = WP_BUF_INIT(WP_CONFIG_MAX);
 	wp_manifest m;
 	wp_image_config c;
 	wp_error *err = NULL;
@@ -97,11 +89,7 @@ Test(image_build, manifest_config_and_layer_agree)
 	fixture_init(&f, WP_COMPRESSION_GZIP, false);
 	build(l, &f.spec, &img);
 	cr_assert_str_eq(img.manifest.media_type, WP_MT_OCI_MANIFEST);
-	r = wp_layout_read_blob(l, img.manifest.digest, &mtext, &err);
-	assert_ok(r, err);
-	cr_assert_eq((int64_t)mtext.len, img.manifest.size);
-	r = wp_manifest_parse(&m, mtext.data, mtext.len, "manifest", &err);
-	assert_ok(r, err);
+	cr_assert_eq((int64_t)read_manifest(l, &img, &m), img.manifest.size);
 	cr_assert_str_eq(m.media_type, WP_MT_OCI_MANIFEST);
 	cr_assert_str_eq(m.config.media_type, WP_MT_OCI_CONFIG);
 	cr_assert_str_eq(m.config.digest, img.config.digest);
@@ -127,7 +115,6 @@ Test(image_build, manifest_config_and_layer_agree)
 	cr_assert_str_eq(c.history[0].created, "2024-01-02T03:04:05Z");
 	wp_image_config_release(&c);
 	wp_manifest_release(&m);
-	wp_buf_release(&mtext);
 	wp_buf_release(&ctext);
 	wp_built_image_release(&img);
 	fixture_release(&f);
@@ -137,7 +124,7 @@ Test(image_build, manifest_config_and_layer_agree)
 Test(image_build, builds_are_reproducible)
 {
 	struct fixture f;
-	wp_layout *a = open_layout("a"), *b = open_layout("b");
+	wp_layout *a = test_open_layout(tmp, "a"), *b = test_open_layout(tmp, "b");
 	wp_built_image ia, ib;
 
 	fixture_init(&f, WP_COMPRESSION_ZSTD, false);
@@ -157,7 +144,7 @@ Test(image_build, builds_are_reproducible)
 Test(image_build, no_timestamps_when_created_is_negative)
 {
 	struct fixture f;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_built_image img;
 	wp_buf ctext = WP_BUF_INIT(WP_CONFIG_MAX);
 	wp_error *err = NULL;
@@ -178,24 +165,17 @@ Test(image_build, no_timestamps_when_created_is_negative)
 Test(image_build, docker_media_types)
 {
 	struct fixture f;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_built_image img;
-	wp_buf mtext = WP_BUF_INIT(WP_MANIFEST_MAX);
 	wp_manifest m;
-	wp_error *err = NULL;
-	int r;
 
 	fixture_init(&f, WP_COMPRESSION_GZIP, true);
 	build(l, &f.spec, &img);
-	r = wp_layout_read_blob(l, img.manifest.digest, &mtext, &err);
-	assert_ok(r, err);
-	r = wp_manifest_parse(&m, mtext.data, mtext.len, "manifest", &err);
-	assert_ok(r, err);
+	read_manifest(l, &img, &m);
 	cr_assert_str_eq(m.media_type, WP_MT_DOCKER_MANIFEST);
 	cr_assert_str_eq(m.config.media_type, WP_MT_DOCKER_CONFIG);
 	cr_assert_str_eq(m.layers[0].media_type, WP_MT_DOCKER_LAYER_GZIP);
 	wp_manifest_release(&m);
-	wp_buf_release(&mtext);
 	wp_built_image_release(&img);
 	fixture_release(&f);
 	wp_layout_close(l);
@@ -205,7 +185,7 @@ Test(image_build, docker_refusals_write_nothing)
 {
 	struct fixture f;
 	_cleanup_free_ char *blobs = test_path(tmp, "layout/blobs/sha256");
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_built_image img = {0};
 	wp_error *err = NULL;
 	int r;
@@ -226,9 +206,8 @@ Test(image_build, docker_refusals_write_nothing)
 Test(image_build, oci_annotations_go_on_the_manifest)
 {
 	struct fixture f;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_built_image img;
-	wp_buf mtext = WP_BUF_INIT(WP_MANIFEST_MAX);
 	wp_manifest m;
 	wp_error *err = NULL;
 	int r;
@@ -238,14 +217,10 @@ Test(image_build, oci_annotations_go_on_the_manifest)
 	assert_ok(r, err);
 	build(l, &f.spec, &img);
 	cr_assert_str_eq(img.layer.digest, img.layer.diff_id);
-	r = wp_layout_read_blob(l, img.manifest.digest, &mtext, &err);
-	assert_ok(r, err);
-	r = wp_manifest_parse(&m, mtext.data, mtext.len, "manifest", &err);
-	assert_ok(r, err);
+	read_manifest(l, &img, &m);
 	cr_assert_str_eq(wp_kv_get(&m.annotations, "org.opencontainers.image.source"), "https://x");
 	cr_assert_str_eq(m.layers[0].media_type, WP_MT_OCI_LAYER);
 	wp_manifest_release(&m);
-	wp_buf_release(&mtext);
 	wp_built_image_release(&img);
 	fixture_release(&f);
 	wp_layout_close(l);

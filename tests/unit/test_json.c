@@ -17,6 +17,17 @@ static json_t *parse_ok(const char *text)
 	return j;
 }
 
+/* Parsing fails with EINVALID and a message containing needle. */
+static void parse_fails(const char *text, size_t len, const char *what, const char *needle)
+{
+	json_t *j = NULL;
+	wp_error *err = NULL;
+	int r = wp_json_parse(&j, text, len, what, &err);
+
+	assert_error_in(text, r, err, WP_EINVALID, needle);
+	cr_assert_null(j);
+}
+
 Test(json, canonical_dump_sorts_keys_and_is_compact)
 {
 	/* keys in byte order at every depth ("Z" < "a" < "b" < "é"), no
@@ -112,14 +123,8 @@ Test(json, parse_error_names_document_line_and_column)
 
 Test(json, parse_rejects_trailing_data_and_empty_input)
 {
-	json_t *j = NULL;
-	wp_error *err = NULL;
-	int r = wp_json_parse(&j, "{} x", 4, "doc", &err);
-
-	assert_error(r, err, WP_EINVALID, "doc: invalid JSON at line 1 column 4");
-	r = wp_json_parse(&j, "", 0, "doc", &err);
-	assert_error(r, err, WP_EINVALID, "doc: invalid JSON");
-	cr_assert_null(j);
+	parse_fails("{} x", 4, "doc", "doc: invalid JSON at line 1 column 4");
+	parse_fails("", 0, "doc", "doc: invalid JSON");
 }
 
 Test(json, parse_uses_the_length_not_the_nul)
@@ -136,29 +141,19 @@ Test(json, parse_uses_the_length_not_the_nul)
 
 Test(json, parse_rejects_duplicate_keys)
 {
-	json_t *j = NULL;
-	wp_error *err = NULL;
 	static const char text[] = "{\"a\":1,\"b\":{\"c\":1,\"c\":2}}";
-	int r = wp_json_parse(&j, text, strlen(text), "manifest", &err);
 
-	assert_error(r, err, WP_EINVALID, "duplicate object key");
-	cr_assert_null(j);
-	r = wp_json_parse(&j, "{\"a\":1,\"a\":1}", 13, "manifest", &err);
-	assert_error(r, err, WP_EINVALID, "manifest: invalid JSON at line 1");
+	parse_fails(text, strlen(text), "manifest", "duplicate object key");
+	parse_fails("{\"a\":1,\"a\":1}", 13, "manifest", "manifest: invalid JSON at line 1");
 }
 
 Test(json, parse_rejects_invalid_utf8_and_nul)
 {
-	json_t *j = NULL;
-	wp_error *err = NULL;
 	static const char bad[] = "[\"\xff\"]";
 	static const char nul[] = "[\"a\\u0000b\"]";
-	int r = wp_json_parse(&j, bad, strlen(bad), "doc", &err);
 
-	assert_error(r, err, WP_EINVALID, "invalid JSON");
-	r = wp_json_parse(&j, nul, strlen(nul), "doc", &err);
-	assert_error(r, err, WP_EINVALID, "invalid JSON");
-	cr_assert_null(j);
+	parse_fails(bad, strlen(bad), "doc", "invalid JSON");
+	parse_fails(nul, strlen(nul), "doc", "invalid JSON");
 }
 
 Test(json, set_string_refuses_invalid_utf8)

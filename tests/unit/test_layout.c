@@ -8,30 +8,14 @@
 #include "../../oci/mediatype.h"
 #include "../../lib/common.h"
 
-static char *tmp;
+TEST_TMPDIR_SUITE(layout);
 
-static void setup(void)
+static void put_blob(wp_layout *l, const char *content, char digest[WP_DIGEST_SIZE])
 {
-	tmp = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmp);
-	tmp = NULL;
-}
-
-TestSuite(layout, .init = setup, .fini = teardown);
-
-static wp_layout *open_rw(const char *dir)
-{
-	wp_layout *l = NULL;
 	wp_error *err = NULL;
-	int r = wp_layout_open(&l, dir, WP_LAYOUT_WRITE, &err);
+	int r = wp_layout_put_blob(l, content, strlen(content), digest, &err);
 
 	assert_ok(r, err);
-	cr_assert_not_null(l);
-	return l;
 }
 
 /* Stores a small "manifest" blob and returns its descriptor. */
@@ -39,9 +23,9 @@ static void put_manifest(wp_layout *l, const char *content, wp_descriptor *d)
 {
 	char digest[WP_DIGEST_SIZE];
 	wp_error *err = NULL;
-	int r = wp_layout_put_blob(l, content, strlen(content), digest, &err);
+	int r;
 
-	assert_ok(r, err);
+	put_blob(l, content, digest);
 	r = wp_descriptor_set(d, WP_MT_OCI_MANIFEST, digest, (int64_t)strlen(content), &err);
 	assert_ok(r, err);
 }
@@ -58,15 +42,9 @@ static void tag(wp_layout *l, const wp_descriptor *d, const char *ref, const cha
 static void read_index(const char *dir, wp_index *idx)
 {
 	_cleanup_free_ char *path = test_path(dir, "index.json");
-	wp_buf text;
-	wp_error *err = NULL;
-	int r;
 
-	test_read_file(path, &text, 1u << 20);
-	r = wp_index_parse(idx, text.data, text.len, path, &err);
-	assert_ok(r, err);
+	parse_file_ok(wp_index_parse, idx, path);
 	cr_assert_str_eq(idx->media_type, WP_MT_OCI_INDEX);
-	wp_buf_release(&text);
 }
 
 static const wp_descriptor *entry_named(const wp_index *idx, const char *name)
@@ -77,6 +55,73 @@ static const wp_descriptor *entry_named(const wp_index *idx, const char *name)
 			      name))
 			return &idx->manifests[i];
 	return NULL;
+}
+
+/* The images {"image":"a"} and {"image":"b"}, tagged ref_a as name_a and
+ * ref_b as name_b, and the index of the layout read back. */
+struct two_images {
+	wp_descriptor a, b;
+	wp_index idx;
+	const wp_descriptor *ea, *eb; /* the entries named name_a and name_b */
+};
+
+static void tag_two_images(wp_layout *l, const char *dir, struct two_images *t, const char *ref_a,
+			   const char *name_a, const char *ref_b, const char *name_b)
+{
+	put_manifest(l, "{\"image\":\"a\"}", &t->a);
+	put_manifest(l, "{\"image\":\"b\"}", &t->b);
+	tag(l, &t->a, ref_a, name_a);
+	tag(l, &t->b, ref_b, name_b);
+	read_index(dir, &t->idx);
+	cr_assert_eq(t->idx.n_manifests, 2);
+	t->ea = entry_named(&t->idx, name_a);
+	t->eb = entry_named(&t->idx, name_b);
+}
+
+static void two_images_release(struct two_images *t)
+{
+	wp_index_release(&t->idx);
+	wp_descriptor_release(&t->a);
+	wp_descriptor_release(&t->b);
+}
+
+/* Looking up name in l finds the image with the given digest. */
+static void assert_finds(const wp_layout *l, const char *name, const char *digest)
+{
+	wp_descriptor found;
+	wp_error *err = NULL;
+	int r = wp_layout_find(l, name, &found, &err);
+
+	assert_ok(r, err);
+	cr_assert_str_eq(found.digest, digest, "\"%s\"", name);
+	wp_descriptor_release(&found);
+}
+
+/* The blob `digest` of l reads back as want. */
+static void assert_blob(wp_layout *l, const char *digest, const char *want)
+{
+	wp_buf got = WP_BUF_INIT(1024);
+	wp_error *err = NULL;
+	int r = wp_layout_read_blob(l, digest, &got, &err);
+
+	assert_ok(r, err);
+	cr_assert_str_eq(got.data, want);
+	wp_buf_release(&got);
+}
+
+/* Writes content as a blob through wp_layout_blob_begin and _commit. */
+static void stream_blob(wp_layout *l, const char *content, const char *digest)
+{
+	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
+	wp_error *err = NULL;
+	int r = wp_layout_blob_begin(l, &f, &err);
+
+	assert_ok(r, err);
+	r = wp_write_all(f.fd, content, strlen(content), "blob", &err);
+	assert_ok(r, err);
+	r = wp_layout_blob_commit(l, &f, digest, (int64_t)strlen(content), &err);
+	assert_ok(r, err);
+	wp_atomic_file_abort(&f);
 }
 
 /* No ".name.tmp-XXXXXX" files in the layout or its blob directory. */
@@ -96,7 +141,7 @@ Test(layout, open_creates_a_layout)
 	_cleanup_free_ char *dir = test_path(tmp, "new/nested");
 	_cleanup_free_ char *marker = test_path(dir, "oci-layout");
 	_cleanup_free_ char *blobs = test_path(dir, "blobs/sha256");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "new/nested");
 	struct stat st;
 	wp_buf text;
 
@@ -110,7 +155,7 @@ Test(layout, open_creates_a_layout)
 	assert_no_temporaries(dir);
 	wp_layout_close(l);
 	/* it opens again, for reading too */
-	l = open_rw(dir);
+	l = test_open_layout(tmp, "new/nested");
 	wp_layout_close(l);
 	{
 		wp_error *err = NULL;
@@ -128,7 +173,7 @@ Test(layout, open_initialises_an_empty_directory)
 	wp_layout *l;
 
 	cr_assert_eq(mkdir(dir, 0755), 0);
-	l = open_rw(dir);
+	l = test_open_layout(tmp, "empty");
 	cr_assert(test_exists(marker));
 	wp_layout_close(l);
 }
@@ -184,38 +229,27 @@ Test(layout, open_errors)
 Test(layout, two_images_with_different_tags_are_both_kept)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
-	wp_descriptor a, b;
-	wp_index idx;
-	const wp_descriptor *ea, *eb;
+	wp_layout *l = test_open_layout(tmp, "l");
+	struct two_images t;
 
-	put_manifest(l, "{\"image\":\"a\"}", &a);
-	put_manifest(l, "{\"image\":\"b\"}", &b);
-	tag(l, &a, "v1", "docker.io/library/a:v1");
-	tag(l, &b, "v2", "docker.io/library/b:v2");
-	read_index(dir, &idx);
-	cr_assert_eq(idx.n_manifests, 2);
-	ea = entry_named(&idx, "docker.io/library/a:v1");
-	eb = entry_named(&idx, "docker.io/library/b:v2");
-	cr_assert_not_null(ea);
-	cr_assert_not_null(eb);
-	cr_assert_str_eq(ea->digest, a.digest);
-	cr_assert_eq(ea->size, a.size);
-	cr_assert_str_eq(ea->media_type, WP_MT_OCI_MANIFEST);
-	cr_assert_str_eq(wp_kv_get(&ea->annotations, WP_ANNOTATION_REF_NAME), "v1");
-	cr_assert_str_eq(eb->digest, b.digest);
-	cr_assert_str_eq(wp_kv_get(&eb->annotations, WP_ANNOTATION_REF_NAME), "v2");
+	tag_two_images(l, dir, &t, "v1", "docker.io/library/a:v1", "v2", "docker.io/library/b:v2");
+	cr_assert_not_null(t.ea);
+	cr_assert_not_null(t.eb);
+	cr_assert_str_eq(t.ea->digest, t.a.digest);
+	cr_assert_eq(t.ea->size, t.a.size);
+	cr_assert_str_eq(t.ea->media_type, WP_MT_OCI_MANIFEST);
+	cr_assert_str_eq(wp_kv_get(&t.ea->annotations, WP_ANNOTATION_REF_NAME), "v1");
+	cr_assert_str_eq(t.eb->digest, t.b.digest);
+	cr_assert_str_eq(wp_kv_get(&t.eb->annotations, WP_ANNOTATION_REF_NAME), "v2");
 	assert_no_temporaries(dir);
-	wp_index_release(&idx);
-	wp_descriptor_release(&a);
-	wp_descriptor_release(&b);
+	two_images_release(&t);
 	wp_layout_close(l);
 }
 
 Test(layout, several_tags_at_once)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_layout_tag tags[] = {{"v1", "ghcr.io/acme/app:v1"},
 				{"latest", "ghcr.io/acme/app:latest"}};
 	wp_descriptor a;
@@ -239,7 +273,7 @@ Test(layout, several_tags_at_once)
 Test(layout, retagging_an_image_name_replaces_its_entry)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor a, b, other;
 	wp_index idx;
 	const wp_descriptor *e;
@@ -269,47 +303,28 @@ Test(layout, retagging_an_image_name_replaces_its_entry)
 Test(layout, same_ref_name_from_another_image_moves)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
-	wp_descriptor a, b, found;
-	wp_index idx;
-	const wp_descriptor *ea, *eb;
-	wp_error *err = NULL;
-	int r;
+	wp_layout *l = test_open_layout(tmp, "l");
+	struct two_images t;
 
 	wp_log_set_level(WP_LOG_QUIET);
-	put_manifest(l, "{\"image\":\"a\"}", &a);
-	put_manifest(l, "{\"image\":\"b\"}", &b);
-	tag(l, &a, "v1", "docker.io/library/a:v1");
-	tag(l, &b, "v1", "docker.io/library/b:v1");
-	read_index(dir, &idx);
-	cr_assert_eq(idx.n_manifests, 2);
-	ea = entry_named(&idx, "docker.io/library/a:v1");
-	eb = entry_named(&idx, "docker.io/library/b:v1");
-	cr_assert_not_null(ea, "the old image keeps its full name");
-	cr_assert_null(wp_kv_get(&ea->annotations, WP_ANNOTATION_REF_NAME),
+	tag_two_images(l, dir, &t, "v1", "docker.io/library/a:v1", "v1", "docker.io/library/b:v1");
+	cr_assert_not_null(t.ea, "the old image keeps its full name");
+	cr_assert_null(wp_kv_get(&t.ea->annotations, WP_ANNOTATION_REF_NAME),
 		       "the old image loses the ref name");
-	cr_assert_str_eq(ea->digest, a.digest);
-	cr_assert_not_null(eb);
-	cr_assert_str_eq(wp_kv_get(&eb->annotations, WP_ANNOTATION_REF_NAME), "v1");
+	cr_assert_str_eq(t.ea->digest, t.a.digest);
+	cr_assert_not_null(t.eb);
+	cr_assert_str_eq(wp_kv_get(&t.eb->annotations, WP_ANNOTATION_REF_NAME), "v1");
 	/* "v1" now finds the new image; the old one is found by its name */
-	r = wp_layout_find(l, "v1", &found, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(found.digest, b.digest);
-	wp_descriptor_release(&found);
-	r = wp_layout_find(l, "docker.io/library/a:v1", &found, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(found.digest, a.digest);
-	wp_descriptor_release(&found);
-	wp_index_release(&idx);
-	wp_descriptor_release(&a);
-	wp_descriptor_release(&b);
+	assert_finds(l, "v1", t.b.digest);
+	assert_finds(l, "docker.io/library/a:v1", t.a.digest);
+	two_images_release(&t);
 	wp_layout_close(l);
 }
 
 Test(layout, entries_without_image_name_are_replaced_by_ref_name)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor a, b;
 	wp_index idx;
 	_cleanup_free_ char *index_json = NULL;
@@ -337,21 +352,18 @@ Test(layout, existing_blob_is_not_rewritten)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
 	_cleanup_free_ char *path = NULL;
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
 	char d1[WP_DIGEST_SIZE], d2[WP_DIGEST_SIZE];
 	struct stat before, after;
-	wp_error *err = NULL;
-	int r = wp_layout_put_blob(l, "same bytes", 10, d1, &err);
 
-	assert_ok(r, err);
+	put_blob(l, "same bytes", d1);
 	path = wp_layout_blob_path(l, d1);
 	cr_assert(wp_layout_has_blob(l, d1, 10));
 	cr_assert_not(wp_layout_has_blob(l, d1, 11), "the size must match too");
 	cr_assert_eq(utimensat(AT_FDCWD, path, old, 0), 0);
 	cr_assert_eq(stat(path, &before), 0);
-	r = wp_layout_put_blob(l, "same bytes", 10, d2, &err);
-	assert_ok(r, err);
+	put_blob(l, "same bytes", d2);
 	cr_assert_str_eq(d1, d2);
 	cr_assert_eq(stat(path, &after), 0);
 	cr_assert_eq(after.st_ino, before.st_ino, "the blob was replaced");
@@ -365,9 +377,8 @@ Test(layout, blob_of_the_wrong_size_is_replaced)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
 	_cleanup_free_ char *path = NULL;
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	char d[WP_DIGEST_SIZE];
-	wp_buf got = WP_BUF_INIT(1024);
 	wp_error *err = NULL;
 	int r = wp_sha256_bytes(d, "content", 7, &err);
 
@@ -380,12 +391,8 @@ Test(layout, blob_of_the_wrong_size_is_replaced)
 
 		cr_assert_eq(rename(placeholder, path), 0);
 	}
-	r = wp_layout_put_blob(l, "content", 7, d, &err);
-	assert_ok(r, err);
-	r = wp_layout_read_blob(l, d, &got, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(got.data, "content");
-	wp_buf_release(&got);
+	put_blob(l, "content", d);
+	assert_blob(l, d, "content");
 	assert_no_temporaries(dir);
 	wp_layout_close(l);
 }
@@ -393,34 +400,17 @@ Test(layout, blob_of_the_wrong_size_is_replaced)
 Test(layout, streamed_blob_commit)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
-	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
+	wp_layout *l = test_open_layout(tmp, "l");
 	char d[WP_DIGEST_SIZE];
-	wp_buf got = WP_BUF_INIT(1024);
 	wp_error *err = NULL;
-	int r = wp_layout_blob_begin(l, &f, &err);
+	int r = wp_sha256_bytes(d, "streamed", 8, &err);
 
 	assert_ok(r, err);
-	r = wp_write_all(f.fd, "streamed", 8, "blob", &err);
-	assert_ok(r, err);
-	r = wp_sha256_bytes(d, "streamed", 8, &err);
-	assert_ok(r, err);
-	r = wp_layout_blob_commit(l, &f, d, 8, &err);
-	assert_ok(r, err);
-	wp_atomic_file_abort(&f);
-	r = wp_layout_read_blob(l, d, &got, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(got.data, "streamed");
+	stream_blob(l, "streamed", d);
+	assert_blob(l, d, "streamed");
 	/* the same content again is dropped, not renamed over */
-	r = wp_layout_blob_begin(l, &f, &err);
-	assert_ok(r, err);
-	r = wp_write_all(f.fd, "streamed", 8, "blob", &err);
-	assert_ok(r, err);
-	r = wp_layout_blob_commit(l, &f, d, 8, &err);
-	assert_ok(r, err);
-	wp_atomic_file_abort(&f);
+	stream_blob(l, "streamed", d);
 	assert_no_temporaries(dir);
-	wp_buf_release(&got);
 	wp_layout_close(l);
 }
 
@@ -428,7 +418,7 @@ Test(layout, no_temporary_files_after_success)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
 	_cleanup_free_ char *blobs = test_path(dir, "blobs/sha256");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor a;
 
 	put_manifest(l, "{\"image\":\"a\"}", &a);
@@ -444,7 +434,7 @@ Test(layout, no_temporary_files_after_success)
 Test(layout, rollback_removes_a_created_directory)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "created");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "created");
 	wp_descriptor a;
 
 	put_manifest(l, "{\"image\":\"a\"}", &a);
@@ -460,19 +450,15 @@ Test(layout, rollback_removes_only_new_blobs)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "existing");
 	_cleanup_free_ char *old_path = NULL, *new_path = NULL, *marker = NULL;
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "existing");
 	char old_digest[WP_DIGEST_SIZE], new_digest[WP_DIGEST_SIZE], again[WP_DIGEST_SIZE];
-	wp_error *err = NULL;
-	int r = wp_layout_put_blob(l, "old", 3, old_digest, &err);
 
-	assert_ok(r, err);
+	put_blob(l, "old", old_digest);
 	wp_layout_close(l);
 
-	l = open_rw(dir);
-	r = wp_layout_put_blob(l, "new", 3, new_digest, &err);
-	assert_ok(r, err);
-	r = wp_layout_put_blob(l, "old", 3, again, &err);
-	assert_ok(r, err);
+	l = test_open_layout(tmp, "existing");
+	put_blob(l, "new", new_digest);
+	put_blob(l, "old", again);
 	old_path = wp_layout_blob_path(l, old_digest);
 	new_path = wp_layout_blob_path(l, new_digest);
 	marker = test_path(dir, "oci-layout");
@@ -489,13 +475,10 @@ Test(layout, rollback_of_an_initialised_empty_directory)
 	_cleanup_free_ char *dir = test_path(tmp, "empty");
 	wp_layout *l;
 	char d[WP_DIGEST_SIZE];
-	wp_error *err = NULL;
-	int r;
 
 	cr_assert_eq(mkdir(dir, 0755), 0);
-	l = open_rw(dir);
-	r = wp_layout_put_blob(l, "x", 1, d, &err);
-	assert_ok(r, err);
+	l = test_open_layout(tmp, "empty");
+	put_blob(l, "x", d);
 	wp_layout_rollback(l);
 	wp_layout_close(l);
 	cr_assert(test_exists(dir), "a directory the user made stays");
@@ -505,7 +488,7 @@ Test(layout, rollback_of_an_initialised_empty_directory)
 Test(layout, find_by_ref_name_full_name_and_digest)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor a, b, found;
 	wp_error *err = NULL;
 	int r;
@@ -524,10 +507,7 @@ Test(layout, find_by_ref_name_full_name_and_digest)
 	cr_assert_eq(found.size, a.size);
 	cr_assert_str_eq(found.media_type, WP_MT_OCI_MANIFEST);
 	wp_descriptor_release(&found);
-	r = wp_layout_find(l, "ghcr.io/acme/b:v2", &found, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(found.digest, b.digest);
-	wp_descriptor_release(&found);
+	assert_finds(l, "ghcr.io/acme/b:v2", b.digest);
 	r = wp_layout_find(l, b.digest, &found, &err);
 	assert_ok(r, err);
 	cr_assert_str_eq(wp_kv_get(&found.annotations, WP_ANNOTATION_REF_NAME), "v2");
@@ -541,8 +521,7 @@ Test(layout, find_by_ref_name_full_name_and_digest)
 
 Test(layout, find_in_a_layout_without_index)
 {
-	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor found;
 	wp_error *err = NULL;
 	int r = wp_layout_find(l, "latest", &found, &err);
@@ -554,7 +533,7 @@ Test(layout, find_in_a_layout_without_index)
 Test(layout, broken_index_is_reported)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	wp_descriptor a, found;
 	wp_error *err = NULL;
 	int r;
@@ -578,17 +557,14 @@ Test(layout, read_blob_checks_the_digest)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
 	_cleanup_free_ char *path = NULL;
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	char d[WP_DIGEST_SIZE];
 	wp_buf got = WP_BUF_INIT(1024);
 	wp_error *err = NULL;
-	int fd, r = wp_layout_put_blob(l, "original", 8, d, &err);
+	int fd, r;
 
-	assert_ok(r, err);
-	r = wp_layout_read_blob(l, d, &got, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(got.data, "original");
-	wp_buf_reset(&got);
+	put_blob(l, "original", d);
+	assert_blob(l, d, "original");
 	/* flip bytes in place, same size */
 	path = wp_layout_blob_path(l, d);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -603,8 +579,7 @@ Test(layout, read_blob_checks_the_digest)
 
 Test(layout, read_blob_errors)
 {
-	_cleanup_free_ char *dir = test_path(tmp, "l");
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 	char d[WP_DIGEST_SIZE];
 	wp_buf small = WP_BUF_INIT(4);
 	wp_error *err = NULL;
@@ -615,8 +590,7 @@ Test(layout, read_blob_errors)
 	assert_ok(r, err);
 	r = wp_layout_read_blob(l, d, &small, &err);
 	assert_error(r, err, WP_ENOTFOUND, "cannot open");
-	r = wp_layout_put_blob(l, "too large", 9, d, &err);
-	assert_ok(r, err);
+	put_blob(l, "too large", d);
 	r = wp_layout_read_blob(l, d, &small, &err);
 	assert_error(r, err, WP_ELIMIT, "is larger than 4 bytes");
 	wp_buf_release(&small);
@@ -627,7 +601,7 @@ Test(layout, blob_path)
 {
 	_cleanup_free_ char *dir = test_path(tmp, "l");
 	_cleanup_free_ char *expected = NULL, *path = NULL;
-	wp_layout *l = open_rw(dir);
+	wp_layout *l = test_open_layout(tmp, "l");
 
 	path = wp_layout_blob_path(
 		l, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -31,22 +31,6 @@ static void set_desc(wp_descriptor *d, const char *mt, const char *digest, int64
 	assert_ok(r, err);
 }
 
-static void kv_set(wp_kv *kv, const char *k, const char *v)
-{
-	wp_error *err = NULL;
-	int r = wp_kv_set(kv, k, v, &err);
-
-	assert_ok(r, err);
-}
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	cr_assert_not_null(p);
-	return p;
-}
-
 static wp_platform *platform(const char *s)
 {
 	wp_platform *p = calloc(1, sizeof(*p));
@@ -59,20 +43,6 @@ static wp_platform *platform(const char *s)
 	return p;
 }
 
-static void assert_golden(const wp_buf *out, const char *name)
-{
-	_cleanup_free_ char *path = wp_strdup_printf(GOLDEN "%s", name);
-	wp_buf golden;
-
-	cr_assert_not_null(path);
-	test_read_file(path, &golden, 1 << 20);
-	cr_assert_eq(out->len, golden.len, "%s: %zu bytes, golden has %zu:\n%s", name, out->len,
-		     golden.len, wp_buf_cstr(out));
-	cr_assert_arr_eq(out->data, golden.data, golden.len, "%s differs:\n%s\n%s", name,
-			 wp_buf_cstr(out), golden.data);
-	wp_buf_release(&golden);
-}
-
 static void build_oci_manifest(wp_manifest *m)
 {
 	wp_descriptor l1, l2;
@@ -80,15 +50,14 @@ static void build_oci_manifest(wp_manifest *m)
 	int r;
 
 	memset(m, 0, sizeof(*m));
-	m->media_type = xstrdup(WP_MT_OCI_MANIFEST);
-	m->artifact_type = xstrdup("application/vnd.example.wasm");
+	m->media_type = test_xstrdup(WP_MT_OCI_MANIFEST);
+	m->artifact_type = test_xstrdup("application/vnd.example.wasm");
 	set_desc(&m->config, WP_MT_OCI_CONFIG, D_JSON, 2);
 	set_desc(&l1, WP_MT_OCI_LAYER_GZIP, D_EMPTY, 4567);
-	kv_set(&l1.annotations, "org.opencontainers.image.title", "app.wasm");
+	test_kv_set(&l1.annotations, "org.opencontainers.image.title", "app.wasm");
 	set_desc(&l2, WP_MT_OCI_LAYER_ZSTD, D_ABC, 3);
-	l2.artifact_type = xstrdup("application/vnd.example.part");
-	r = wp_strv_push(&l2.urls, "https://example.com/layer", &err);
-	assert_ok(r, err);
+	l2.artifact_type = test_xstrdup("application/vnd.example.part");
+	test_strv_push(&l2.urls, "https://example.com/layer");
 	l2.platform = platform("wasip1/wasm");
 	r = wp_manifest_add_layer(m, &l1, &err);
 	assert_ok(r, err);
@@ -100,44 +69,36 @@ static void build_oci_manifest(wp_manifest *m)
 	cr_assert_not_null(m->subject);
 	set_desc(m->subject, WP_MT_OCI_MANIFEST, D_LONG, 789);
 	/* inserted out of order on purpose */
-	kv_set(&m->annotations, "org.opencontainers.image.created", "2024-01-02T03:04:05Z");
-	kv_set(&m->annotations, "com.example.key", "value");
+	test_kv_set(&m->annotations, "org.opencontainers.image.created", "2024-01-02T03:04:05Z");
+	test_kv_set(&m->annotations, "com.example.key", "value");
 }
 
 Test(manifest, oci_manifest_matches_golden)
 {
 	wp_manifest m;
-	wp_buf out = WP_BUF_INIT(WP_MANIFEST_MAX);
-	wp_error *err = NULL;
-	int r;
 
 	build_oci_manifest(&m);
-	r = wp_manifest_serialize(&m, &out, &err);
-	assert_ok(r, err);
-	assert_golden(&out, "manifest.json");
+	assert_serializes_to_golden(wp_manifest_serialize, &m, WP_MANIFEST_MAX,
+				    GOLDEN "manifest.json");
 	wp_manifest_release(&m);
-	wp_buf_release(&out);
 }
 
 Test(manifest, docker_manifest_matches_golden)
 {
 	wp_manifest m = {0};
 	wp_descriptor layer;
-	wp_buf out = WP_BUF_INIT(WP_MANIFEST_MAX);
 	wp_error *err = NULL;
 	int r;
 
-	m.media_type = xstrdup(WP_MT_DOCKER_MANIFEST);
+	m.media_type = test_xstrdup(WP_MT_DOCKER_MANIFEST);
 	set_desc(&m.config, WP_MT_DOCKER_CONFIG, D_JSON, 2);
 	set_desc(&layer, WP_MT_DOCKER_LAYER_GZIP, D_EMPTY, 4567);
 	r = wp_manifest_add_layer(&m, &layer, &err);
 	assert_ok(r, err);
 	wp_descriptor_release(&layer);
-	r = wp_manifest_serialize(&m, &out, &err);
-	assert_ok(r, err);
-	assert_golden(&out, "docker-manifest.json");
+	assert_serializes_to_golden(wp_manifest_serialize, &m, WP_MANIFEST_MAX,
+				    GOLDEN "docker-manifest.json");
 	wp_manifest_release(&m);
-	wp_buf_release(&out);
 }
 
 Test(manifest, docker_manifest_with_annotations_refuses_to_serialize)
@@ -147,15 +108,15 @@ Test(manifest, docker_manifest_with_annotations_refuses_to_serialize)
 	wp_error *err = NULL;
 	int r;
 
-	m.media_type = xstrdup(WP_MT_DOCKER_MANIFEST);
+	m.media_type = test_xstrdup(WP_MT_DOCKER_MANIFEST);
 	set_desc(&m.config, WP_MT_DOCKER_CONFIG, D_JSON, 2);
-	kv_set(&m.annotations, "org.opencontainers.image.created", "2024-01-02T03:04:05Z");
+	test_kv_set(&m.annotations, "org.opencontainers.image.created", "2024-01-02T03:04:05Z");
 	r = wp_manifest_serialize(&m, &out, &err);
 	assert_error(r, err, WP_EINVALID, "Docker schema2 manifests cannot carry annotations");
 	cr_assert_eq(out.len, 0, "nothing is written");
 	wp_kv_release(&m.annotations);
 
-	m.artifact_type = xstrdup("application/vnd.example");
+	m.artifact_type = test_xstrdup("application/vnd.example");
 	r = wp_manifest_serialize(&m, &out, &err);
 	assert_error(r, err, WP_EINVALID, "use OCI media types");
 	free(m.artifact_type);
@@ -187,14 +148,9 @@ Test(manifest, serialize_appends_and_respects_the_output_limit)
 
 Test(manifest, parse_golden_back)
 {
-	wp_buf text;
 	wp_manifest m;
-	wp_error *err = NULL;
-	int r;
 
-	test_read_file(GOLDEN "manifest.json", &text, 1 << 20);
-	r = wp_manifest_parse(&m, text.data, text.len, "manifest.json", &err);
-	assert_ok(r, err);
+	parse_file_ok(wp_manifest_parse, &m, GOLDEN "manifest.json");
 	cr_assert_str_eq(m.media_type, WP_MT_OCI_MANIFEST);
 	cr_assert_str_eq(m.artifact_type, "application/vnd.example.wasm");
 	cr_assert_str_eq(m.config.media_type, WP_MT_OCI_CONFIG);
@@ -226,7 +182,6 @@ Test(manifest, parse_golden_back)
 	cr_assert_str_eq(wp_kv_get(&m.annotations, "org.opencontainers.image.created"),
 			 "2024-01-02T03:04:05Z");
 	wp_manifest_release(&m);
-	wp_buf_release(&text);
 }
 
 Test(manifest, parse_then_serialize_round_trips)
@@ -234,20 +189,11 @@ Test(manifest, parse_then_serialize_round_trips)
 	static const char *const files[] = {GOLDEN "manifest.json", GOLDEN "docker-manifest.json"};
 
 	for (size_t i = 0; i < WP_ARRAY_SIZE(files); i++) {
-		wp_buf text, out = WP_BUF_INIT(WP_MANIFEST_MAX);
 		wp_manifest m;
-		wp_error *err = NULL;
-		int r;
 
-		test_read_file(files[i], &text, 1 << 20);
-		r = wp_manifest_parse(&m, text.data, text.len, files[i], &err);
-		assert_ok(r, err);
-		r = wp_manifest_serialize(&m, &out, &err);
-		assert_ok(r, err);
-		cr_assert_str_eq(out.data, text.data, "%s", files[i]);
+		parse_file_ok(wp_manifest_parse, &m, files[i]);
+		assert_serializes_to_golden(wp_manifest_serialize, &m, WP_MANIFEST_MAX, files[i]);
 		wp_manifest_release(&m);
-		wp_buf_release(&text);
-		wp_buf_release(&out);
 	}
 }
 
@@ -428,12 +374,9 @@ Test(manifest, over_4_mib_is_refused)
 {
 	static const char body[] = MANIFEST_WITH_LAYERS("[]");
 	size_t len = WP_MANIFEST_MAX + 1;
-	char *text = malloc(len);
-
-	cr_assert_not_null(text);
 	/* a valid document padded with whitespace */
-	memset(text, ' ', len);
-	memcpy(text, body, strlen(body));
+	char *text = test_padded(body, len, "");
+
 	expect_manifest_error(text, len, WP_ELIMIT, "image manifest: larger than 4194304 bytes");
 	free(text);
 }
@@ -442,15 +385,11 @@ Test(manifest, exactly_4_mib_is_accepted)
 {
 	static const char body[] = MANIFEST_WITH_LAYERS("[]");
 	size_t len = WP_MANIFEST_MAX;
-	char *text = malloc(len);
+	char *text = test_padded(body, len, "");
 	wp_manifest m;
 	wp_error *err = NULL;
-	int r;
+	int r = wp_manifest_parse(&m, text, len, "m", &err);
 
-	cr_assert_not_null(text);
-	memset(text, ' ', len);
-	memcpy(text, body, strlen(body));
-	r = wp_manifest_parse(&m, text, len, "m", &err);
 	assert_ok(r, err);
 	cr_assert_str_eq(m.config.digest, D_JSON);
 	wp_manifest_release(&m);
@@ -464,17 +403,16 @@ static void build_index(wp_index *idx)
 	int r;
 
 	memset(idx, 0, sizeof(*idx));
-	idx->media_type = xstrdup(WP_MT_OCI_INDEX);
-	kv_set(&idx->annotations, "org.opencontainers.image.ref.name", "multi");
+	idx->media_type = test_xstrdup(WP_MT_OCI_INDEX);
+	test_kv_set(&idx->annotations, "org.opencontainers.image.ref.name", "multi");
 	set_desc(&a, WP_MT_OCI_MANIFEST, D_EMPTY, 512);
 	a.platform = platform("wasip1/wasm");
-	kv_set(&a.annotations, "org.opencontainers.image.ref.name", "v1");
-	kv_set(&a.annotations, "io.containerd.image.name", "docker.io/library/hello:v1");
+	test_kv_set(&a.annotations, "org.opencontainers.image.ref.name", "v1");
+	test_kv_set(&a.annotations, "io.containerd.image.name", "docker.io/library/hello:v1");
 	set_desc(&b, WP_MT_OCI_MANIFEST, D_ABC, 1024);
 	b.platform = platform("linux/arm64/v8");
-	b.platform->os_version = xstrdup("10.0.17763");
-	r = wp_strv_push(&b.platform->os_features, "sse4", &err);
-	assert_ok(r, err);
+	b.platform->os_version = test_xstrdup("10.0.17763");
+	test_strv_push(&b.platform->os_features, "sse4");
 	r = wp_index_add_manifest(idx, &a, &err);
 	assert_ok(r, err);
 	r = wp_index_add_manifest(idx, &b, &err);
@@ -486,29 +424,18 @@ static void build_index(wp_index *idx)
 Test(manifest, index_matches_golden)
 {
 	wp_index idx;
-	wp_buf out = WP_BUF_INIT(WP_MANIFEST_MAX);
-	wp_error *err = NULL;
-	int r;
 
 	build_index(&idx);
-	r = wp_index_serialize(&idx, &out, &err);
-	assert_ok(r, err);
-	assert_golden(&out, "index.json");
+	assert_serializes_to_golden(wp_index_serialize, &idx, WP_MANIFEST_MAX, GOLDEN "index.json");
 	wp_index_release(&idx);
-	wp_buf_release(&out);
 }
 
 Test(manifest, index_parse_golden_back)
 {
-	wp_buf text, out = WP_BUF_INIT(WP_MANIFEST_MAX);
 	wp_index idx;
-	wp_error *err = NULL;
 	const wp_platform *p;
-	int r;
 
-	test_read_file(GOLDEN "index.json", &text, 1 << 20);
-	r = wp_index_parse(&idx, text.data, text.len, "index.json", &err);
-	assert_ok(r, err);
+	parse_file_ok(wp_index_parse, &idx, GOLDEN "index.json");
 	cr_assert_str_eq(idx.media_type, WP_MT_OCI_INDEX);
 	cr_assert_str_eq(wp_kv_get(&idx.annotations, "org.opencontainers.image.ref.name"), "multi");
 	cr_assert_eq(idx.n_manifests, 2);
@@ -527,12 +454,9 @@ Test(manifest, index_parse_golden_back)
 	cr_assert_str_eq(p->os_version, "10.0.17763");
 	cr_assert_eq(p->os_features.len, 1);
 	cr_assert_str_eq(p->os_features.items[0], "sse4");
-	r = wp_index_serialize(&idx, &out, &err);
-	assert_ok(r, err);
-	cr_assert_str_eq(out.data, text.data);
+	/* and back to the same bytes */
+	assert_serializes_to_golden(wp_index_serialize, &idx, WP_MANIFEST_MAX, GOLDEN "index.json");
 	wp_index_release(&idx);
-	wp_buf_release(&text);
-	wp_buf_release(&out);
 }
 
 Test(manifest, index_parser_refuses_a_manifest)
@@ -562,10 +486,9 @@ Test(descriptor, copy_is_deep)
 	int r;
 
 	set_desc(&d, WP_MT_OCI_LAYER, D_ABC, 3);
-	kv_set(&d.annotations, "k", "v");
+	test_kv_set(&d.annotations, "k", "v");
 	d.platform = platform("linux/amd64");
-	r = wp_strv_push(&d.urls, "https://x", &err);
-	assert_ok(r, err);
+	test_strv_push(&d.urls, "https://x");
 	r = wp_descriptor_copy(&c, &d, &err);
 	assert_ok(r, err);
 	wp_descriptor_release(&d);

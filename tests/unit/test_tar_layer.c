@@ -15,21 +15,8 @@
 #define MAX_ENTRIES 32
 #define WASM_BYTES "\0asm\1\0\0\0"
 
-static char *tmp;
-
-static void setup(void)
-{
-	tmp = test_mkdtemp();
-}
-
-static void teardown(void)
-{
-	test_rmtree(tmp);
-	tmp = NULL;
-}
-
-TestSuite(layer, .init = setup, .fini = teardown);
-TestSuite(tar_writer, .init = setup, .fini = teardown);
+TEST_TMPDIR_SUITE(layer);
+TestSuite(tar_writer, .init = tmp_setup, .fini = tmp_teardown);
 
 static void mkdir_in(const char *rel, mode_t mode)
 {
@@ -63,27 +50,72 @@ static void make_sources(void)
 	file_in("src/tool.sh", "echo\n", 5, 0700);
 }
 
-static void build_plan(wp_layer_plan *p)
+static void add_file(wp_layer_plan *p, const char *dest, const char *src, unsigned int mode)
 {
-	_cleanup_free_ char *app = test_path(tmp, "src/app");
-	_cleanup_free_ char *extra = test_path(tmp, "src/extra.bin");
-	_cleanup_free_ char *conf = test_path(tmp, "src/conf.txt");
-	_cleanup_free_ char *tool = test_path(tmp, "src/tool.sh");
+	wp_error *err = NULL;
+	int r = wp_layer_plan_add_file(p, dest, src, mode, &err);
+
+	assert_ok(r, err);
+}
+
+static void add_path(wp_layer_plan *p, const char *dest, const char *src)
+{
+	wp_error *err = NULL;
+	int r = wp_layer_plan_add_path(p, dest, src, &err);
+
+	assert_ok(r, err);
+}
+
+static void finish(wp_layer_plan *p)
+{
+	wp_error *err = NULL;
+	int r = wp_layer_plan_finish(p, &err);
+
+	assert_ok(r, err);
+}
+
+/* Makes the sources and adds the tree src/app at dest. */
+static void add_app(wp_layer_plan *p, const char *dest)
+{
+	_cleanup_free_ char *app = NULL;
+
+	make_sources();
+	app = test_path(tmp, "src/app");
+	add_path(p, dest, app);
+}
+
+/* A plan with first_src (the tree src/app when NULL) at first_dest, then
+ * the file second_src at second_dest, cannot be finished: EEXISTS with a
+ * message containing needle. */
+static void assert_conflict(const char *first_dest, const char *first_src, const char *second_dest,
+			    const char *second_src, const char *needle)
+{
+	wp_layer_plan p = {0};
 	wp_error *err = NULL;
 	int r;
 
+	if (first_src)
+		add_file(&p, first_dest, first_src, 0644);
+	else
+		add_app(&p, first_dest);
+	add_file(&p, second_dest, second_src, 0644);
+	r = wp_layer_plan_finish(&p, &err);
+	assert_error(r, err, WP_EEXISTS, needle);
+	wp_layer_plan_release(&p);
+}
+
+static void build_plan(wp_layer_plan *p)
+{
+	_cleanup_free_ char *extra = test_path(tmp, "src/extra.bin");
+	_cleanup_free_ char *conf = test_path(tmp, "src/conf.txt");
+	_cleanup_free_ char *tool = test_path(tmp, "src/tool.sh");
+
 	memset(p, 0, sizeof(*p));
-	make_sources();
-	r = wp_layer_plan_add_path(p, "/srv/", app, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_file(p, "/opt/tools/extra", extra, 0755, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_file(p, "/etc/conf", conf, 0644, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_path(p, "/bin/", tool, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(p, &err);
-	assert_ok(r, err);
+	add_app(p, "/srv/");
+	add_file(p, "/opt/tools/extra", extra, 0755);
+	add_file(p, "/etc/conf", conf, 0644);
+	add_path(p, "/bin/", tool);
+	finish(p);
 }
 
 struct expect {
@@ -182,17 +214,6 @@ static void decompressed(const char *path, wp_buf *out)
 	archive_read_free(a);
 }
 
-static wp_layout *open_layout(const char *name)
-{
-	_cleanup_free_ char *dir = test_path(tmp, name);
-	wp_layout *l = NULL;
-	wp_error *err = NULL;
-	int r = wp_layout_open(&l, dir, WP_LAYOUT_WRITE, &err);
-
-	assert_ok(r, err);
-	return l;
-}
-
 static void write_layer(wp_layout *l, const wp_layer_plan *p, wp_compression c, int threads,
 			int tee_fd, wp_layer_result *res)
 {
@@ -248,43 +269,33 @@ static void check_layer(wp_layout *l, const wp_layer_result *res, wp_compression
 	wp_buf_release(&tar);
 }
 
-Test(layer, gzip_layer)
+/* The sources as a layer of compression c written with `threads` threads. */
+static void assert_layer(wp_compression c, int threads)
 {
 	wp_layer_plan p;
 	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 
 	build_plan(&p);
-	write_layer(l, &p, WP_COMPRESSION_GZIP, 2, -1, &res);
-	check_layer(l, &res, WP_COMPRESSION_GZIP);
+	write_layer(l, &p, c, threads, -1, &res);
+	check_layer(l, &res, c);
 	wp_layer_plan_release(&p);
 	wp_layout_close(l);
+}
+
+Test(layer, gzip_layer)
+{
+	assert_layer(WP_COMPRESSION_GZIP, 2);
 }
 
 Test(layer, zstd_layer)
 {
-	wp_layer_plan p;
-	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
-
-	build_plan(&p);
-	write_layer(l, &p, WP_COMPRESSION_ZSTD, 2, -1, &res);
-	check_layer(l, &res, WP_COMPRESSION_ZSTD);
-	wp_layer_plan_release(&p);
-	wp_layout_close(l);
+	assert_layer(WP_COMPRESSION_ZSTD, 2);
 }
 
 Test(layer, uncompressed_layer)
 {
-	wp_layer_plan p;
-	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
-
-	build_plan(&p);
-	write_layer(l, &p, WP_COMPRESSION_NONE, 1, -1, &res);
-	check_layer(l, &res, WP_COMPRESSION_NONE);
-	wp_layer_plan_release(&p);
-	wp_layout_close(l);
+	assert_layer(WP_COMPRESSION_NONE, 1);
 }
 
 Test(layer, same_diff_id_for_every_compression_and_thread_count)
@@ -293,7 +304,7 @@ Test(layer, same_diff_id_for_every_compression_and_thread_count)
 					       WP_COMPRESSION_ZSTD};
 	wp_layer_plan p;
 	wp_layer_result first, res;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 
 	build_plan(&p);
 	write_layer(l, &p, WP_COMPRESSION_NONE, 1, -1, &first);
@@ -317,7 +328,7 @@ Test(layer, tee_receives_the_uncompressed_tar)
 	_cleanup_free_ char *tee_path = test_path(tmp, "layer.tar");
 	wp_layer_plan p;
 	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	char d[WP_DIGEST_SIZE];
 	wp_error *err = NULL;
 	wp_buf tar;
@@ -343,7 +354,7 @@ Test(layer, mtime_and_host_metadata_do_not_leak)
 	_cleanup_free_ char *f = test_write_file(tmp, "f", "x", 1, 0600);
 	wp_layer_plan p = {0};
 	wp_layer_result a, b;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_layer_options o = {WP_COMPRESSION_GZIP, 0, 1, 0, -1, NULL};
 	wp_error *err = NULL;
 	struct timespec old[2] = {{1000, 0}, {1000, 0}};
@@ -352,11 +363,10 @@ Test(layer, mtime_and_host_metadata_do_not_leak)
 		{"x/f", AE_IFREG, 0644, "x", 1},
 	};
 	_cleanup_free_ char *blob = NULL;
-	int r = wp_layer_plan_add_file(&p, "/x/f", f, 0644, &err);
+	int r;
 
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_ok(r, err);
+	add_file(&p, "/x/f", f, 0644);
+	finish(&p);
 	r = wp_layer_write(l, &p, &o, &a, &err);
 	assert_ok(r, err);
 	/* another host mtime and owner: the same layer */
@@ -378,12 +388,12 @@ Test(layer, file_changed_after_planning_fails_and_leaves_nothing)
 	_cleanup_free_ char *blobs = test_path(tmp, "layout/blobs/sha256");
 	wp_layer_plan p = {0};
 	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	wp_layer_options o = {WP_COMPRESSION_GZIP, 0, 1, 0, -1, NULL};
 	wp_error *err = NULL;
-	int r = wp_layer_plan_add_file(&p, "/f", f, 0644, &err);
+	int r;
 
-	assert_ok(r, err);
+	add_file(&p, "/f", f, 0644);
 	free(test_write_file(tmp, "f", "123", 3, 0644));
 	r = wp_layer_write(l, &p, &o, &res, &err);
 	assert_error(r, err, WP_EIO, "shrank while it was being read");
@@ -399,70 +409,30 @@ Test(layer, two_entries_at_one_path)
 {
 	_cleanup_free_ char *f1 = test_write_file(tmp, "one", "1", 1, 0644);
 	_cleanup_free_ char *f2 = test_write_file(tmp, "two", "2", 1, 0644);
-	wp_layer_plan p = {0};
-	wp_error *err = NULL;
-	int r = wp_layer_plan_add_file(&p, "/app/a", f1, 0644, &err);
 
-	assert_ok(r, err);
-	r = wp_layer_plan_add_file(&p, "/app/a", f2, 0644, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_error(r, err, WP_EEXISTS, "two files would be written to \"/app/a\"");
-	wp_layer_plan_release(&p);
+	assert_conflict("/app/a", f1, "/app/a", f2, "two files would be written to \"/app/a\"");
 }
 
 Test(layer, a_file_where_a_directory_goes)
 {
 	_cleanup_free_ char *f = test_write_file(tmp, "f", "1", 1, 0644);
-	_cleanup_free_ char *app = NULL;
-	wp_layer_plan p = {0};
-	wp_error *err = NULL;
-	int r;
 
-	make_sources();
-	app = test_path(tmp, "src/app");
-	r = wp_layer_plan_add_path(&p, "/srv", app, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_file(&p, "/srv/sub", f, 0644, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_error(r, err, WP_EEXISTS, "\"/srv/sub\"");
-	wp_layer_plan_release(&p);
+	assert_conflict("/srv", NULL, "/srv/sub", f, "\"/srv/sub\"");
 }
 
 Test(layer, a_file_as_the_parent_of_another_entry)
 {
 	_cleanup_free_ char *f = test_write_file(tmp, "f", "1", 1, 0644);
-	wp_layer_plan p = {0};
-	wp_error *err = NULL;
-	int r = wp_layer_plan_add_file(&p, "/app", f, 0644, &err);
 
-	assert_ok(r, err);
-	r = wp_layer_plan_add_file(&p, "/app/x.wasm", f, 0644, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_error(r, err, WP_EEXISTS, "\"/app\"");
-	wp_layer_plan_release(&p);
+	assert_conflict("/app", f, "/app/x.wasm", f, "\"/app\"");
 }
 
 Test(layer, a_symlink_as_the_parent_of_another_entry)
 {
 	_cleanup_free_ char *f = test_write_file(tmp, "f", "1", 1, 0644);
-	_cleanup_free_ char *app = NULL;
-	wp_layer_plan p = {0};
-	wp_error *err = NULL;
-	int r;
 
-	make_sources();
-	app = test_path(tmp, "src/app");
-	r = wp_layer_plan_add_path(&p, "/srv", app, &err);
-	assert_ok(r, err);
 	/* srv/link is a symlink: writing through it would escape the tree */
-	r = wp_layer_plan_add_file(&p, "/srv/link/x", f, 0644, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_error(r, err, WP_EEXISTS, "\"/srv/link\"");
-	wp_layer_plan_release(&p);
+	assert_conflict("/srv", NULL, "/srv/link/x", f, "\"/srv/link\"");
 }
 
 Test(layer, directories_merge)
@@ -472,25 +442,20 @@ Test(layer, directories_merge)
 	_cleanup_free_ char *blob = NULL;
 	wp_layer_plan p = {0};
 	wp_layer_result res;
-	wp_layout *l = open_layout("layout");
+	wp_layout *l = test_open_layout(tmp, "layout");
 	static const struct expect want[] = {
 		{"x/", AE_IFDIR, 0755, NULL, 0},
 		{"x/a", AE_IFREG, 0644, "a", 1},
 		{"x/b", AE_IFREG, 0644, "b", 1},
 	};
-	wp_error *err = NULL;
-	int r;
 
 	mkdir_in("d1", 0755);
 	mkdir_in("d2", 0700);
 	free(test_write_file(d1, "a", "a", 1, 0644));
 	free(test_write_file(d2, "b", "b", 1, 0644));
-	r = wp_layer_plan_add_path(&p, "/x", d1, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_path(&p, "/x/", d2, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_finish(&p, &err);
-	assert_ok(r, err);
+	add_path(&p, "/x", d1);
+	add_path(&p, "/x/", d2);
+	finish(&p);
 	cr_assert_eq(p.len, 3);
 	write_layer(l, &p, WP_COMPRESSION_NONE, 1, -1, &res);
 	blob = wp_layout_blob_path(l, res.digest);
@@ -503,20 +468,15 @@ Test(layer, add_path_file_destinations)
 {
 	_cleanup_free_ char *f = test_write_file(tmp, "m.wasm", "x", 1, 0644);
 	wp_layer_plan p = {0};
-	wp_error *err = NULL;
-	int r = wp_layer_plan_add_path(&p, "/app/", f, &err);
 
-	assert_ok(r, err);
-	r = wp_layer_plan_add_path(&p, "/renamed.wasm", f, &err);
-	assert_ok(r, err);
-	r = wp_layer_plan_add_path(&p, "/", f, &err);
-	assert_ok(r, err);
+	add_path(&p, "/app/", f);
+	add_path(&p, "/renamed.wasm", f);
+	add_path(&p, "/", f);
 	cr_assert_eq(p.len, 3);
 	cr_assert_str_eq(p.items[0].dest, "app/m.wasm");
 	cr_assert_str_eq(p.items[1].dest, "renamed.wasm");
 	cr_assert_str_eq(p.items[2].dest, "m.wasm");
-	r = wp_layer_plan_finish(&p, &err);
-	assert_ok(r, err);
+	finish(&p);
 	cr_assert_eq(p.len, 4);
 	cr_assert_str_eq(p.items[0].dest, "app");
 	cr_assert_eq(p.items[0].type, WP_TAR_DIR);
@@ -603,25 +563,32 @@ Test(layer, normalize_path)
 			cr_assert_eq(r, WP_EINVALID,
 				     "\"%s\" (keep_slash %d) was accepted as \"%s\"", norm[i].in,
 				     norm[i].keep_slash, out);
-			cr_assert_not_null(err);
-			cr_assert_not_null(strstr(err->message, norm[i].in), "%s", err->message);
+			assert_error_in(norm[i].in, r, err, WP_EINVALID, norm[i].in);
 			cr_assert_null(out);
-			wp_error_free(err);
 		}
 	}
 }
 
 /* tar_writer on its own */
 
-static void tar_to_buf(wp_buf *out, const wp_tar_entry *entries, size_t n)
+static wp_tar_writer *new_writer(wp_sink sink)
 {
 	wp_tar_writer *w = NULL;
+	wp_error *err = NULL;
+	int r = wp_tar_writer_new(&w, sink, &err);
+
+	assert_ok(r, err);
+	return w;
+}
+
+static void tar_to_buf(wp_buf *out, const wp_tar_entry *entries, size_t n)
+{
+	wp_tar_writer *w;
 	wp_error *err = NULL;
 	int r;
 
 	wp_buf_init(out, 1u << 20);
-	r = wp_tar_writer_new(&w, (wp_sink){test_buf_sink_write, out}, &err);
-	assert_ok(r, err);
+	w = new_writer((wp_sink){test_buf_sink_write, out});
 	for (size_t i = 0; i < n; i++) {
 		if (entries[i].type == WP_TAR_FILE)
 			r = wp_tar_writer_add_bytes(w, &entries[i], entries[i].link_target,
@@ -686,14 +653,12 @@ Test(tar_writer, same_entries_same_bytes)
 Test(tar_writer, add_bytes_checks_the_size)
 {
 	wp_buf out = WP_BUF_INIT(1u << 20);
-	wp_tar_writer *w = NULL;
+	wp_tar_writer *w = new_writer((wp_sink){test_buf_sink_write, &out});
 	wp_tar_entry e = {"f", WP_TAR_FILE, 0644, 4, 0, NULL};
 	wp_tar_entry dir = {"d", WP_TAR_DIR, 0755, 0, 0, NULL};
 	wp_error *err = NULL;
-	int r = wp_tar_writer_new(&w, (wp_sink){test_buf_sink_write, &out}, &err);
+	int r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
 
-	assert_ok(r, err);
-	r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
 	assert_error(r, err, WP_EINVALID, "tar entry \"f\": size mismatch");
 	r = wp_tar_writer_add_bytes(w, &dir, "", 0, &err);
 	assert_error(r, err, WP_EINVALID, "size mismatch");
@@ -711,14 +676,12 @@ static int failing_sink(void *ctx, const void *data, size_t len, wp_error **err)
 
 Test(tar_writer, sink_errors_propagate)
 {
-	wp_tar_writer *w = NULL;
+	wp_tar_writer *w = new_writer((wp_sink){failing_sink, NULL});
 	wp_tar_entry e = {"f", WP_TAR_FILE, 0644, 3, 0, NULL};
 	wp_error *err = NULL;
-	int r = wp_tar_writer_new(&w, (wp_sink){failing_sink, NULL}, &err);
-
-	assert_ok(r, err);
 	/* the first 64 KiB block is only written at the end */
-	r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
+	int r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
+
 	assert_ok(r, err);
 	r = wp_tar_writer_finish(w, &err);
 	assert_error(r, err, WP_ENOSPC, "test sink: disk full");
@@ -728,13 +691,11 @@ Test(tar_writer, sink_errors_propagate)
 Test(tar_writer, free_unfinished_writes_nothing_more)
 {
 	wp_buf out = WP_BUF_INIT(1u << 20);
-	wp_tar_writer *w = NULL;
+	wp_tar_writer *w = new_writer((wp_sink){test_buf_sink_write, &out});
 	wp_tar_entry e = {"f", WP_TAR_FILE, 0644, 3, 0, NULL};
 	wp_error *err = NULL;
-	int r = wp_tar_writer_new(&w, (wp_sink){test_buf_sink_write, &out}, &err);
+	int r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
 
-	assert_ok(r, err);
-	r = wp_tar_writer_add_bytes(w, &e, "abc", 3, &err);
 	assert_ok(r, err);
 	wp_tar_writer_free(w);
 	cr_assert_eq(out.len, 0, "a discarded stream does not reach the sink");

@@ -31,6 +31,14 @@ static void scan_fails(const unsigned char *b, size_t len, const char *needle)
 	cr_assert_eq(sum.size, 0, "out untouched on failure");
 }
 
+static void assert_kind(const wp_wasm_summary *sum, wp_wasm_kind kind, unsigned int version,
+			const char *name)
+{
+	cr_assert_eq(sum->kind, kind);
+	cr_assert_eq(sum->version, version);
+	cr_assert_str_eq(wp_wasm_kind_name(sum->kind), name);
+}
+
 Test(wasm_scan, empty_file)
 {
 	scan_fails((const unsigned char *)"", 0,
@@ -85,13 +93,11 @@ Test(wasm_scan, header_only_module_is_valid)
 	wp_wasm_summary sum;
 
 	scan_ok(b, sizeof(b), &sum);
-	cr_assert_eq(sum.kind, WP_WASM_CORE_MODULE);
-	cr_assert_eq(sum.version, 1);
+	assert_kind(&sum, WP_WASM_CORE_MODULE, 1, "core module");
 	cr_assert_eq(sum.size, 8);
 	cr_assert_eq(sum.sections, 0);
 	cr_assert_eq(sum.custom_sections, 0);
 	cr_assert_eq(sum.code_size, 0);
-	cr_assert_str_eq(wp_wasm_kind_name(sum.kind), "core module");
 }
 
 Test(wasm_scan, type_then_function_is_valid)
@@ -199,11 +205,9 @@ Test(wasm_scan, component_header)
 	wp_wasm_summary sum;
 
 	scan_ok(b, sizeof(b), &sum);
-	cr_assert_eq(sum.kind, WP_WASM_COMPONENT);
-	cr_assert_eq(sum.version, 0x0d);
+	assert_kind(&sum, WP_WASM_COMPONENT, 0x0d, "component");
 	cr_assert_eq(sum.sections, 2);
 	cr_assert_eq(sum.custom_sections, 1);
-	cr_assert_str_eq(wp_wasm_kind_name(sum.kind), "component");
 }
 
 Test(wasm_scan, component_section_ids)
