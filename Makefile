@@ -12,7 +12,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 SANITIZE ?=
 
-PKGS := jansson libarchive libcrypto libzstd zlib
+PKGS := libcurl jansson libarchive libcrypto libzstd zlib
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -43,10 +43,12 @@ GENWASM := $(BUILD)/genwasm
 
 # Debian packages: to build, to test against the real peer tools, to bench.
 CLANG_MAJOR := $(or $(shell clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1),14)
-DEB_BUILD := gcc make pkg-config libjansson-dev libarchive-dev libssl-dev libzstd-dev zlib1g-dev
+DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
+	libzstd-dev zlib1g-dev
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
-	clang-format zstd gzip
+	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
+	python3-cryptography
 DEB_BENCH := hyperfine time pigz
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
