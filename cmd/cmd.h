@@ -22,6 +22,9 @@ typedef struct wp_command {
 
 extern const wp_command cmd_build;
 extern const wp_command cmd_version;
+extern const wp_command cmd_push;
+extern const wp_command cmd_login;
+extern const wp_command cmd_logout;
 
 const wp_command *cmd_find(const char *name);
 
@@ -50,6 +53,9 @@ int cmd_bad_option(const wp_command *cmd, int argc, char **argv, int c);
 /* Prints "wasmpack CMD: message (see ...)" on one line; returns EXIT_USAGE. */
 int cmd_usage_error(const wp_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Prints err's message as a usage error, frees err; returns EXIT_USAGE. */
+int cmd_usage_from(const wp_command *cmd, wp_error *err);
 
 /* Prints err once as "wasmpack: message", frees it, and returns the exit
  * status: EXIT_USAGE for WP_EUSAGE, EXIT_FAIL otherwise. */

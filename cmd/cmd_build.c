@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "push_run.h"
+#include "remote_args.h"
 #include "../lib/compress.h"
 #include "../lib/fileio.h"
 #include "../lib/json.h"
@@ -66,6 +68,8 @@ const wp_command cmd_build = {
 	"      --compression-level N   gzip 1-9 (default 6), zstd 1-19 (default 3)\n"
 	"      --metadata-file FILE    write the digest, media type, size, config digest,\n"
 	"                              tags and platform as JSON (for CI steps)\n"
+	"      --push                  push every -t to its registry once built (see\n"
+	"                              'wasmpack push --help'; these options apply:)\n" REMOTE_OPTIONS_HELP
 	"  -q, --quiet                 print only the digest\n"
 	"      --debug                 print every step\n"
 	"  -h, --help                  print this help\n"
@@ -94,6 +98,7 @@ enum {
 	OPT_COMPRESSION,
 	OPT_COMPRESSION_LEVEL,
 	OPT_METADATA_FILE,
+	OPT_PUSH,
 };
 
 struct build_args {
@@ -115,6 +120,8 @@ struct build_args {
 	const char *compression;
 	const char *compression_level;
 	const char *metadata_file;
+	bool push;
+	struct remote_args remote;
 };
 
 /* Everything derived from the arguments before any file is written. */
@@ -179,6 +186,8 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"compression", required_argument, NULL, OPT_COMPRESSION},
 		{"compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL},
 		{"metadata-file", required_argument, NULL, OPT_METADATA_FILE},
+		{"push", no_argument, NULL, OPT_PUSH},
+		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -189,6 +198,12 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 	while ((c = getopt_long(argc, argv, ":t:o:e:l:qh", options, NULL)) != -1) {
 		if (cmd_handle_global(&cmd_build, c, &status))
 			return status == EXIT_OK ? -1 : status;
+		if ((r = remote_args_handle(&a->remote, c, optarg, &err)) < 0)
+			return cmd_usage_from(&cmd_build, err);
+		if (r > 0) {
+			r = 0;
+			continue;
+		}
 		switch (c) {
 		case 't':
 			r = wp_strv_push(&a->tags, optarg, &err);
@@ -238,6 +253,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_METADATA_FILE:
 			a->metadata_file = optarg;
+			break;
+		case OPT_PUSH:
+			a->push = true;
 			break;
 		case 'q':
 		case OPT_GLOBAL_DEBUG:
@@ -654,6 +672,9 @@ static int make_plan(struct build_plan *p, const struct build_args *a, wp_error 
 		r = plan_layer_options(p, a, err);
 	if (r == 0)
 		r = plan_metadata_file(a->metadata_file, err);
+	if (r == 0 && a->push && strcmp(p->dest.path, "-") == 0)
+		r = usage(err, "--push reads the image back from the output; it cannot be "
+			       "standard output");
 	for (size_t i = 0; r == 0 && i < a->cmd.len; i++)
 		r = wp_strv_push(&p->spec.cmd, a->cmd.items[i], err);
 	p->spec.has_cmd = a->has_cmd;
@@ -756,6 +777,27 @@ static int write_metadata(const char *path, const struct build_plan *p, const wp
 	return r < 0 ? wp_error_prefix(err, "--metadata-file") : 0;
 }
 
+/* --push: every -t, read back from what was just written. */
+static int push_tags(const struct build_plan *p, const struct build_args *a, const char *dest,
+		     wp_error **err)
+{
+	_cleanup_free_ char **refs = calloc(p->n_tags, sizeof(char *));
+	struct push_request req = {
+		.source = dest, .remote = &a->remote, .quiet = wp_log_get_level() < WP_LOG_INFO};
+	int r = refs ? 0 : wp_error_oom(err);
+
+	for (size_t i = 0; r == 0 && i < p->n_tags; i++)
+		if (!(refs[i] = wp_reference_string(&p->tags[i])))
+			r = wp_error_oom(err);
+	req.refs = (const char *const *)refs;
+	req.n_refs = p->n_tags;
+	if (r == 0)
+		r = push_run(&req, err);
+	for (size_t i = 0; refs && i < p->n_tags; i++)
+		free(refs[i]);
+	return r;
+}
+
 static int build_image(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	_cleanup_free_ char *dest = wp_destination_format(&p->dest);
@@ -800,6 +842,8 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	else
 		printf("%s\n", p->dest.kind == WP_DEST_DOCKER_ARCHIVE ? img.config.digest
 								      : img.manifest.digest);
+	if (a->push)
+		r = push_tags(p, a, dest, err);
 done:
 	wp_built_image_release(&img);
 	return r;
@@ -807,7 +851,7 @@ done:
 
 static int run_build(int argc, char **argv)
 {
-	struct build_args a = {0};
+	struct build_args a = {.remote = REMOTE_ARGS_INIT};
 	struct build_plan p = {0};
 	wp_error *err = NULL;
 	int status = parse_args(argc, argv, &a);
@@ -817,10 +861,8 @@ static int run_build(int argc, char **argv)
 		return status < 0 ? EXIT_OK : status;
 	}
 	if (make_plan(&p, &a, &err) < 0) {
-		status = err && err->code == WP_EUSAGE
-				 ? cmd_usage_error(&cmd_build, "%s", err->message)
-				 : cmd_fail(TAKE_PTR(err));
-		wp_error_free(err);
+		status = err && err->code == WP_EUSAGE ? cmd_usage_from(&cmd_build, TAKE_PTR(err))
+						       : cmd_fail(TAKE_PTR(err));
 	} else if (build_image(&p, &a, &err) < 0) {
 		status = cmd_fail(TAKE_PTR(err));
 	}

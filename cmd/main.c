@@ -8,8 +8,7 @@
 #include "../lib/common.h"
 
 static const wp_command *const commands[] = {
-	&cmd_build,
-	&cmd_version,
+	&cmd_build, &cmd_push, &cmd_login, &cmd_logout, &cmd_version,
 };
 
 static const char usage_head[] =
@@ -92,6 +91,14 @@ int cmd_bad_option(const wp_command *cmd, int argc, char **argv, int c)
 	if (optopt && optopt < 0x100 && strncmp(arg, "--", 2) != 0)
 		return cmd_usage_error(cmd, "unknown option \"-%c\"", optopt);
 	return cmd_usage_error(cmd, "unknown option \"%s\"", arg);
+}
+
+int cmd_usage_from(const wp_command *cmd, wp_error *err)
+{
+	int status = cmd_usage_error(cmd, "%s", err && err->message ? err->message : "bad usage");
+
+	wp_error_free(err);
+	return status;
 }
 
 int cmd_fail(wp_error *err)

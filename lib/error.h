@@ -20,6 +20,9 @@ enum {
 	WP_EEXISTS = -10,
 	WP_ENOSPC = -11, /* disk full or quota exceeded */
 	WP_EUNSUPPORTED = -12,
+	WP_ENETWORK = -13, /* a transfer failed: refused, reset, timed out, truncated */
+	WP_ETLS = -14,	   /* a certificate or TLS handshake was refused */
+	WP_EREMOTE = -15,  /* a server answered with an error status */
 };
 
 typedef struct wp_error {

@@ -174,23 +174,15 @@ void wp_strv_release(wp_strv *v)
 	v->len = 0;
 }
 
-int wp_kv_set(wp_kv *kv, const char *key, const char *value, wp_error **err)
+static int kv_append(wp_kv *kv, const char *key, const char *value, wp_error **err)
 {
-	_cleanup_free_ char *k = NULL;
+	_cleanup_free_ char *k = strdup(key);
 	_cleanup_free_ char *v = strdup(value);
 	wp_kv_pair *items;
 
-	if (!v)
+	if (!k || !v)
 		return wp_error_oom(err);
-	for (size_t i = 0; i < kv->len; i++) {
-		if (strcmp(kv->items[i].key, key) == 0) {
-			free(kv->items[i].value);
-			kv->items[i].value = TAKE_PTR(v);
-			return 0;
-		}
-	}
-	k = strdup(key);
-	items = k ? realloc(kv->items, (kv->len + 1) * sizeof(*items)) : NULL;
+	items = realloc(kv->items, (kv->len + 1) * sizeof(*items));
 	if (!items)
 		return wp_error_oom(err);
 	items[kv->len].key = TAKE_PTR(k);
@@ -198,6 +190,27 @@ int wp_kv_set(wp_kv *kv, const char *key, const char *value, wp_error **err)
 	kv->items = items;
 	kv->len++;
 	return 0;
+}
+
+int wp_kv_set(wp_kv *kv, const char *key, const char *value, wp_error **err)
+{
+	for (size_t i = 0; i < kv->len; i++) {
+		if (strcmp(kv->items[i].key, key) == 0) {
+			char *v = strdup(value);
+
+			if (!v)
+				return wp_error_oom(err);
+			free(kv->items[i].value);
+			kv->items[i].value = v;
+			return 0;
+		}
+	}
+	return kv_append(kv, key, value, err);
+}
+
+int wp_kv_add(wp_kv *kv, const char *key, const char *value, wp_error **err)
+{
+	return kv_append(kv, key, value, err);
 }
 
 const char *wp_kv_get(const wp_kv *kv, const char *key)

@@ -54,6 +54,8 @@ typedef struct wp_kv {
 } wp_kv;
 
 int wp_kv_set(wp_kv *kv, const char *key, const char *value, wp_error **err);
+/* Appends a pair even when the key is already there (HTTP headers). */
+int wp_kv_add(wp_kv *kv, const char *key, const char *value, wp_error **err);
 const char *wp_kv_get(const wp_kv *kv, const char *key); /* borrowed or NULL */
 void wp_kv_release(wp_kv *kv);
 

@@ -302,14 +302,50 @@ static int write_items(wp_tar_writer *tw, const wp_layer_plan *p, int64_t mtime,
 	return wp_tar_writer_finish(tw, err);
 }
 
-int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options *o,
-		   wp_layer_result *out, wp_error **err)
+/* What fills a layer: a plan of files made into a tar, or a ready tar. */
+struct layer_input {
+	const wp_layer_plan *plan;
+	int tar_fd;
+	const char *tar_name;
+};
+
+static int produce(const struct layer_input *in, const wp_layer_options *o, wp_sink tar_sink,
+		   wp_error **err)
+{
+	wp_tar_writer *tw = NULL;
+	unsigned char *chunk;
+	int r;
+
+	if (in->plan) {
+		r = wp_tar_writer_new(&tw, tar_sink, err);
+		if (r == 0)
+			r = write_items(tw, in->plan, o->mtime, err);
+		wp_tar_writer_free(tw);
+		return r;
+	}
+	if (!(chunk = malloc(256 * 1024)))
+		return wp_error_oom(err);
+	for (;;) {
+		size_t got = 0;
+
+		r = wp_read_full(in->tar_fd, chunk, 256 * 1024, &got, in->tar_name, err);
+		if (r < 0 || got == 0)
+			break;
+		if ((r = wp_sink_write(&tar_sink, chunk, got, err)) < 0)
+			break;
+	}
+	free(chunk);
+	return r;
+}
+
+/* tar → diff_id hash → (tee) → compressor → digest hash → blob file */
+static int write_layer(wp_layout *l, const struct layer_input *in, const wp_layer_options *o,
+		       wp_layer_result *out, wp_error **err)
 {
 	wp_atomic_file blob = WP_ATOMIC_FILE_INIT;
 	wp_fd_sink file = {-1, NULL};
 	wp_hashing_sink stored = {0}, tar = {0};
 	wp_compressor *comp = NULL;
-	wp_tar_writer *tw = NULL;
 	struct tee tee = {0};
 	wp_layer_result res = {0};
 	int r;
@@ -331,9 +367,7 @@ int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options 
 		r = wp_hashing_sink_init(&tar, (wp_sink){tee_write, &tee}, err);
 	}
 	if (r == 0)
-		r = wp_tar_writer_new(&tw, wp_hashing_sink_as_sink(&tar), err);
-	if (r == 0)
-		r = write_items(tw, p, o->mtime, err);
+		r = produce(in, o, wp_hashing_sink_as_sink(&tar), err);
 	if (r == 0)
 		r = wp_compressor_finish(comp, err);
 	if (r == 0)
@@ -346,7 +380,6 @@ int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options 
 		res.compression = o->compression;
 		r = wp_layout_blob_commit(l, &blob, res.digest, res.size, err);
 	}
-	wp_tar_writer_free(tw);
 	wp_compressor_free(comp);
 	wp_hashing_sink_release(&tar);
 	wp_hashing_sink_release(&stored);
@@ -357,4 +390,20 @@ int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options 
 			     wp_compression_name(res.compression), res.diff_id);
 	}
 	return r;
+}
+
+int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options *o,
+		   wp_layer_result *out, wp_error **err)
+{
+	struct layer_input in = {p, -1, NULL};
+
+	return write_layer(l, &in, o, out, err);
+}
+
+int wp_layer_write_tar(wp_layout *l, int tar_fd, const char *tar_name, const wp_layer_options *o,
+		       wp_layer_result *out, wp_error **err)
+{
+	struct layer_input in = {NULL, tar_fd, tar_name};
+
+	return write_layer(l, &in, o, out, err);
 }

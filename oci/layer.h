@@ -63,5 +63,9 @@ typedef struct wp_layer_result {
 
 int wp_layer_write(wp_layout *l, const wp_layer_plan *p, const wp_layer_options *o,
 		   wp_layer_result *out, wp_error **err);
+/* The same pipeline for a tar that already exists (a docker-archive layer):
+ * reads tar_fd to its end; the diff_id is the digest of what was read. */
+int wp_layer_write_tar(wp_layout *l, int tar_fd, const char *tar_name, const wp_layer_options *o,
+		       wp_layer_result *out, wp_error **err);
 
 #endif

@@ -397,6 +397,39 @@ int wp_layout_add_tags(wp_layout *l, const wp_descriptor *desc, const wp_layout_
 	return r;
 }
 
+int wp_layout_list(const wp_layout *l, wp_descriptor **out, size_t *n, wp_error **err)
+{
+	_cleanup_json_ json_t *index = NULL;
+	json_t *manifests, *entry;
+	wp_descriptor *list;
+	size_t i;
+	int r = read_index(l, &index, err);
+
+	if (r < 0)
+		return r;
+	manifests = json_object_get(index, "manifests");
+	list = calloc(json_array_size(manifests) + 1, sizeof(*list));
+	if (!list)
+		return wp_error_oom(err);
+	json_array_foreach (manifests, i, entry) {
+		if ((r = wp_descriptor_from_json(&list[i], entry, "index.json", "manifests[]",
+						 err)) < 0) {
+			wp_descriptors_free(list, i);
+			return r;
+		}
+	}
+	*out = list;
+	*n = json_array_size(manifests);
+	return 0;
+}
+
+void wp_descriptors_free(wp_descriptor *d, size_t n)
+{
+	for (size_t i = 0; d && i < n; i++)
+		wp_descriptor_release(&d[i]);
+	free(d);
+}
+
 int wp_layout_find(const wp_layout *l, const char *name, wp_descriptor *out, wp_error **err)
 {
 	_cleanup_json_ json_t *index = NULL;

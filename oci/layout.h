@@ -65,6 +65,10 @@ typedef struct wp_layout_tag {
 int wp_layout_add_tags(wp_layout *l, const wp_descriptor *desc, const wp_layout_tag *tags, size_t n,
 		       wp_error **err);
 
+/* Every entry of index.json, in order (annotations included). */
+int wp_layout_list(const wp_layout *l, wp_descriptor **out, size_t *n, wp_error **err);
+void wp_descriptors_free(wp_descriptor *d, size_t n);
+
 /* Finds a manifest by full image name, by ref name, or by digest. */
 int wp_layout_find(const wp_layout *l, const char *name, wp_descriptor *out, wp_error **err);
 

@@ -1,0 +1,562 @@
+#include <curl/curl.h>
+#include <ctype.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "fileio.h"
+#include "http.h"
+#include "log.h"
+#include "version.h"
+#include "common.h"
+
+#define DEFAULT_BODY_MAX (1u << 20)
+
+struct wp_http {
+	CURLSH *share;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+	char *user_agent;
+	char *ca_file;
+	bool insecure_tls;
+	long connect_timeout;
+	long stall_timeout;
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_result = CURLE_FAILED_INIT;
+
+static void global_init(void)
+{
+	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *ctx)
+{
+	wp_http *h = ctx;
+
+	(void)c;
+	(void)access;
+	pthread_mutex_lock(&h->locks[data]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data data, void *ctx)
+{
+	wp_http *h = ctx;
+
+	(void)c;
+	pthread_mutex_unlock(&h->locks[data]);
+}
+
+int wp_http_new(wp_http **out, const wp_http_options *o, wp_error **err)
+{
+	wp_http *h;
+
+	pthread_once(&global_once, global_init);
+	if (global_result != CURLE_OK)
+		return wp_error_set(err, WP_EGENERIC, "cannot start libcurl: %s",
+				    curl_easy_strerror(global_result));
+	if (!(h = calloc(1, sizeof(*h))))
+		return wp_error_oom(err);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&h->locks[i], NULL);
+	h->user_agent =
+		o && o->user_agent ? strdup(o->user_agent) : strdup("wasmpack/" WASMPACK_VERSION);
+	h->ca_file = o && o->ca_file ? strdup(o->ca_file) : NULL;
+	h->insecure_tls = o && o->insecure_tls;
+	h->connect_timeout = o && o->connect_timeout > 0 ? o->connect_timeout : 30;
+	h->stall_timeout = o && o->stall_timeout > 0 ? o->stall_timeout : 60;
+	h->share = curl_share_init();
+	if (!h->user_agent || (o && o->ca_file && !h->ca_file) || !h->share) {
+		wp_http_free(h);
+		return wp_error_oom(err);
+	}
+	curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(h->share, CURLSHOPT_USERDATA, h);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	*out = h;
+	return 0;
+}
+
+void wp_http_free(wp_http *h)
+{
+	if (!h)
+		return;
+	if (h->share)
+		curl_share_cleanup(h->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&h->locks[i]);
+	free(h->user_agent);
+	free(h->ca_file);
+	free(h);
+}
+
+void wp_http_response_release(wp_http_response *r)
+{
+	wp_kv_release(&r->headers);
+	wp_buf_release(&r->body);
+	free(r->url);
+	r->url = NULL;
+	r->status = 0;
+}
+
+const char *wp_http_header(const wp_http_response *r, const char *name)
+{
+	return wp_kv_get(&r->headers, name);
+}
+
+/* One transfer's state, shared by the curl callbacks. */
+struct transfer {
+	CURL *curl;
+	const wp_http_request *req;
+	wp_http_response *resp;
+	int64_t body_pos;
+	size_t body_max;
+	bool overflow;
+	wp_error *cb_err; /* an error from the sink or the body file */
+};
+
+static size_t on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	size_t len = size * n, klen;
+	const char *colon, *v, *end = data + len;
+	char *key;
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		/* a new response (after a 100 Continue, say): start over */
+		wp_kv_release(&t->resp->headers);
+		return len;
+	}
+	colon = memchr(data, ':', len);
+	if (!colon || colon == data)
+		return len;
+	klen = (size_t)(colon - data);
+	for (v = colon + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	if (!(key = strndup(data, klen)))
+		return 0;
+	for (char *k = key; *k; k++)
+		*k = (char)tolower((unsigned char)*k);
+	{
+		_cleanup_free_ char *value = strndup(v, (size_t)(end - v));
+
+		if (!value || wp_kv_add(&t->resp->headers, key, value, NULL) < 0) {
+			free(key);
+			return 0;
+		}
+	}
+	free(key);
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	size_t len = size * n;
+	long status = 0;
+
+	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (t->req->sink && status >= 200 && status < 300) {
+		if (wp_sink_write(t->req->sink, data, len, &t->cb_err) < 0)
+			return 0;
+		return len;
+	}
+	if (t->resp->body.len + len > t->body_max) {
+		/* error bodies are only read for their message: keep the start */
+		if (status < 200 || status >= 300) {
+			size_t room = t->body_max - t->resp->body.len;
+
+			wp_buf_append(&t->resp->body, data, room, NULL);
+			return len;
+		}
+		t->overflow = true;
+		return 0;
+	}
+	if (wp_buf_append(&t->resp->body, data, len, NULL) < 0)
+		return 0;
+	return len;
+}
+
+static size_t on_read(char *out, size_t size, size_t n, void *ctx)
+{
+	struct transfer *t = ctx;
+	const wp_http_body *b = &t->req->body;
+	int64_t total = b->fd >= 0 ? b->size : (int64_t)b->len;
+	size_t want = size * n, got = 0;
+
+	if (t->body_pos >= total)
+		return 0;
+	if ((int64_t)want > total - t->body_pos)
+		want = (size_t)(total - t->body_pos);
+	if (b->fd < 0) {
+		memcpy(out, (const char *)b->data + t->body_pos, want);
+		got = want;
+	} else if (wp_pread_full(b->fd, out, want, (uint64_t)(b->offset + t->body_pos), &got,
+				 "the request body", &t->cb_err) < 0 ||
+		   got == 0) {
+		if (!t->cb_err)
+			wp_error_set(&t->cb_err, WP_EIO, "the file being sent shrank");
+		return CURL_READFUNC_ABORT;
+	}
+	t->body_pos += (int64_t)got;
+	return got;
+}
+
+static int on_seek(void *ctx, curl_off_t offset, int origin)
+{
+	struct transfer *t = ctx;
+
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	t->body_pos = (int64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct transfer *t = ctx;
+
+	(void)dltotal;
+	(void)ultotal;
+	if (t->req->progress)
+		t->req->progress(t->req->progress_ctx, (int64_t)ulnow, (int64_t)dlnow);
+	return 0;
+}
+
+/* Query parameters whose values are safe to log: digests and repository
+ * names, never signatures, tokens or upload state. */
+static bool harmless_query(const char *name, size_t n)
+{
+	static const char *const names[] = {"digest", "mount",	 "from", "n",
+					    "last",   "service", "scope"};
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(names); i++)
+		if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+			return true;
+	return false;
+}
+
+char *wp_url_redact(const char *url)
+{
+	wp_buf b = WP_BUF_INIT(64 * 1024);
+	const char *q = strchr(url, '?'), *scheme_end = strstr(url, "://"), *at;
+	const char *host = scheme_end ? scheme_end + 3 : url;
+	size_t head = q ? (size_t)(q - url) : strlen(url);
+
+	/* user:password@ in the authority is dropped */
+	at = memchr(host, '@', (size_t)(url + head - host));
+	if (at && !memchr(host, '/', (size_t)(at - host))) {
+		wp_buf_append(&b, url, (size_t)(host - url), NULL);
+		wp_buf_append(&b, "***@", 4, NULL);
+		wp_buf_append(&b, at + 1, (size_t)(url + head - at - 1), NULL);
+	} else {
+		wp_buf_append(&b, url, head, NULL);
+	}
+	while (q && *q) {
+		const char *p = q + 1, *amp = strchr(p, '&'), *end = amp ? amp : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+
+		wp_buf_append(&b, q, 1, NULL);
+		if (eq && !harmless_query(p, (size_t)(eq - p))) {
+			wp_buf_append(&b, p, (size_t)(eq - p), NULL);
+			wp_buf_append(&b, "=***", 4, NULL);
+		} else {
+			wp_buf_append(&b, p, (size_t)(end - p), NULL);
+		}
+		q = amp;
+	}
+	return wp_buf_detach(&b, NULL);
+}
+
+static int curl_failure(CURLcode code, const char *errbuf, const char *method, const char *url,
+			wp_error **err)
+{
+	_cleanup_free_ char *shown = wp_url_redact(url);
+	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
+	int kind = WP_ENETWORK;
+
+	switch (code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CONNECT_ERROR:
+		kind = WP_ETLS;
+		break;
+	default:
+		break;
+	}
+	return wp_error_set(err, kind, "%s %s: %s", method, shown ? shown : "(url)", why);
+}
+
+/* One request without redirects. */
+static int perform(wp_http *h, const wp_http_request *req, const char *method, const char *url,
+		   const char *auth, bool has_body, wp_http_response *resp, wp_error **err)
+{
+	_cleanup_free_ char *auth_line = auth ? wp_strdup_printf("Authorization: %s", auth) : NULL;
+	struct transfer t = {0};
+	struct curl_slist *headers = NULL, *grown;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct timespec t0, t1;
+	CURLcode rc;
+	int r = 0;
+
+	if (auth && !auth_line)
+		return wp_error_oom(err);
+	if (!(t.curl = curl_easy_init()))
+		return wp_error_oom(err);
+	t.req = req;
+	t.resp = resp;
+	t.body_max = req->body_max ? req->body_max : DEFAULT_BODY_MAX;
+	wp_buf_init(&resp->body, t.body_max);
+	/* a waiting Expect: 100-continue costs a round trip per upload */
+	grown = curl_slist_append(headers, "Expect:");
+	for (size_t i = 0; grown && req->headers && i < req->headers->len; i++)
+		grown = curl_slist_append(headers = grown, req->headers->items[i]);
+	if (grown && auth_line)
+		grown = curl_slist_append(headers = grown, auth_line);
+	if (!grown) {
+		curl_slist_free_all(headers);
+		curl_easy_cleanup(t.curl);
+		return wp_error_oom(err);
+	}
+	headers = grown;
+	curl_easy_setopt(t.curl, CURLOPT_URL, url);
+	curl_easy_setopt(t.curl, CURLOPT_SHARE, h->share);
+	curl_easy_setopt(t.curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(t.curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(t.curl, CURLOPT_USERAGENT, h->user_agent);
+	curl_easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(t.curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
+	curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, h->stall_timeout);
+	curl_easy_setopt(t.curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(t.curl, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
+	curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, req->progress ? 0L : 1L);
+	if (h->ca_file) {
+		/* the extra CA file plus the system's directory of CAs */
+		curl_easy_setopt(t.curl, CURLOPT_CAINFO, h->ca_file);
+		curl_easy_setopt(t.curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+	}
+	if (h->insecure_tls) {
+		curl_easy_setopt(t.curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(t.curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (strcmp(method, "HEAD") == 0) {
+		curl_easy_setopt(t.curl, CURLOPT_NOBODY, 1L);
+	} else if (has_body) {
+		int64_t size = req->body.fd >= 0 ? req->body.size : (int64_t)req->body.len;
+
+		curl_easy_setopt(t.curl, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(t.curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+		curl_easy_setopt(t.curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(t.curl, CURLOPT_READDATA, &t);
+		curl_easy_setopt(t.curl, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(t.curl, CURLOPT_SEEKDATA, &t);
+		if (strcmp(method, "PUT") != 0)
+			curl_easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
+	} else if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
+	}
+	if (wp_log_get_level() >= WP_LOG_DEBUG) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		wp_log_debug("> %s %s%s", method, shown ? shown : "", auth ? " (authorized)" : "");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = curl_easy_perform(t.curl);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == CURLE_OK) {
+		char *eff = NULL;
+
+		curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_easy_getinfo(t.curl, CURLINFO_EFFECTIVE_URL, &eff);
+		if (!(resp->url = strdup(eff ? eff : url)))
+			r = wp_error_oom(err);
+		wp_log_debug("< %ld %s (%ld ms)", resp->status, method,
+			     (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+				    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	} else if (t.cb_err) {
+		r = t.cb_err->code;
+		if (err && !*err)
+			*err = TAKE_PTR(t.cb_err);
+	} else if (t.overflow) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		r = wp_error_set(err, WP_ELIMIT, "%s %s: response larger than %zu bytes", method,
+				 shown ? shown : "", t.body_max);
+	} else {
+		r = curl_failure(rc, errbuf, method, url, err);
+		wp_log_debug("< %s failed: %s", method,
+			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	}
+	wp_error_free(t.cb_err);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(t.curl);
+	return r;
+}
+
+static bool is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp, wp_error **err)
+{
+	_cleanup_free_ char *url = strdup(req->url);
+	const char *method = req->method, *auth = req->authorization;
+	bool has_body = req->has_body;
+	int r;
+
+	memset(resp, 0, sizeof(*resp));
+	if (!url)
+		return wp_error_oom(err);
+	for (int hop = 0;; hop++) {
+		const char *location;
+		char *next = NULL;
+
+		if ((r = perform(h, req, method, url, auth, has_body, resp, err)) < 0) {
+			wp_http_response_release(resp);
+			return r;
+		}
+		location = wp_http_header(resp, "location");
+		if (!is_redirect(resp->status) || !location || hop >= req->max_redirects)
+			return 0;
+		if ((r = wp_url_resolve(url, location, &next, err)) < 0) {
+			wp_http_response_release(resp);
+			return r;
+		}
+		if (!wp_url_same_origin(next, req->url))
+			auth = NULL; /* never hand credentials to another host */
+		if (resp->status == 303 && strcmp(method, "HEAD") != 0) {
+			method = "GET";
+			has_body = false;
+		}
+		wp_log_debug("redirected (%ld)", resp->status);
+		wp_http_response_release(resp);
+		free(url);
+		url = next;
+	}
+}
+
+int wp_url_resolve(const char *base, const char *location, char **out, wp_error **err)
+{
+	CURLU *u = curl_url();
+	char *full = NULL;
+	CURLUcode rc;
+
+	if (!u)
+		return wp_error_oom(err);
+	rc = curl_url_set(u, CURLUPART_URL, base, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_set(u, CURLUPART_URL, location, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_URL, &full, 0);
+	curl_url_cleanup(u);
+	if (rc != CURLUE_OK) {
+		_cleanup_free_ char *shown = wp_url_redact(location);
+
+		return wp_error_set(err, WP_EINVALID, "cannot resolve Location \"%s\": %s",
+				    shown ? shown : "", curl_url_strerror(rc));
+	}
+	*out = strdup(full);
+	curl_free(full);
+	return *out ? 0 : wp_error_oom(err);
+}
+
+static char *url_part(CURLU *u, CURLUPart part)
+{
+	char *v = NULL;
+
+	if (curl_url_get(u, part, &v, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0) != CURLUE_OK)
+		return NULL;
+	return v;
+}
+
+bool wp_url_same_origin(const char *a, const char *b)
+{
+	CURLU *ua = curl_url(), *ub = curl_url();
+	bool same = false;
+
+	if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+	    curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
+		CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
+
+		same = true;
+		for (size_t i = 0; same && i < WP_ARRAY_SIZE(parts); i++) {
+			char *pa = url_part(ua, parts[i]), *pb = url_part(ub, parts[i]);
+
+			same = pa && pb && strcasecmp(pa, pb) == 0;
+			curl_free(pa);
+			curl_free(pb);
+		}
+	}
+	curl_url_cleanup(ua);
+	curl_url_cleanup(ub);
+	return same;
+}
+
+char *wp_url_escape(const char *s)
+{
+	char *escaped = curl_easy_escape(NULL, s, 0);
+	char *copy = escaped ? strdup(escaped) : NULL;
+
+	if (escaped) {
+		explicit_bzero(escaped, strlen(escaped));
+		curl_free(escaped);
+	}
+	return copy;
+}
+
+int wp_url_add_query(char **url, const char *name, const char *value, wp_error **err)
+{
+	_cleanup_free_ char *escaped = wp_url_escape(value);
+	char *joined;
+
+	if (!escaped)
+		return wp_error_oom(err);
+	joined = wp_strdup_printf("%s%c%s=%s", *url, strchr(*url, '?') ? '&' : '?', name, escaped);
+	if (!joined)
+		return wp_error_oom(err);
+	free(*url);
+	*url = joined;
+	return 0;
+}
+
+long wp_http_retry_after(const char *value)
+{
+	time_t when;
+	long s = 0;
+	const char *p = value;
+
+	if (!value)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (isdigit((unsigned char)*p)) {
+		for (; isdigit((unsigned char)*p); p++) {
+			if (s > 86400)
+				return 86400;
+			s = s * 10 + (*p - '0');
+		}
+		return *p == '\0' || *p == ' ' ? s : -1;
+	}
+	when = curl_getdate(p, NULL);
+	if (when < 0)
+		return -1;
+	s = (long)(when - time(NULL));
+	return s < 0 ? 0 : s;
+}
