@@ -122,6 +122,7 @@ demo: deps
 bench: deps
 	$(MAKE) all $(GENWASM)
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/build.sh
+	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/push.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/wasmpack

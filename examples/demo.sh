@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: compile examples/hello/hello.c to WebAssembly, build it into a
-# wasi/wasm OCI image with wasmpack, check the image with skopeo, unpack it
-# with umoci, and run the module under Node's node:wasi with the image's
-# Entrypoint, Cmd and Env.
+# wasi/wasm OCI image with wasmpack, check the image with skopeo, start a
+# local registry (CNCF distribution) on loopback, push the image to it, pull
+# it back with skopeo, unpack it with umoci, and run the module under Node's
+# node:wasi with the image's Entrypoint, Cmd and Env.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,16 +24,37 @@ step "wasmpack build: a FROM-scratch wasi/wasm image, no daemon"
 
 step "the image as skopeo sees it"
 skopeo inspect "oci:$work/layout:v1"
-skopeo inspect --config "oci:$work/layout:v1" > "$work/config.json"
-cat "$work/config.json"
-echo
 
-step "unpack the root filesystem with umoci"
-umoci raw unpack --image "$work/layout:v1" "$work/rootfs" >/dev/null
+step "start a local registry on loopback (distribution, a free port, temporary storage)"
+. "$top/tests/tools/registry.sh"
+registry_install_trap
+registry_start anonymous "$work/registry" >/dev/null
+echo "registry at $REG_URL"
+
+step "wasmpack push: to the registry (plain HTTP is allowed on loopback, as with Docker)"
+(set -x; "$wasmpack" push "$work/layout" "$REG_HOST/hello:v1")
+
+step "pull it back with skopeo and compare digests"
+skopeo copy -q --src-tls-verify=false "docker://$REG_HOST/hello:v1" "oci:$work/pulled:v1"
+pushed=$(jq -r .digest "$work/metadata.json")
+pulled=$(skopeo inspect --format '{{.Digest}}' "oci:$work/pulled:v1")
+echo "pushed $pushed"
+echo "pulled $pulled"
+if [ "$pushed" != "$pulled" ]; then
+	echo "demo: the registry returned another image" >&2
+	exit 1
+fi
+echo "the registry returned the very image that was built"
+
+step "unpack the pulled image's root filesystem with umoci"
+umoci raw unpack --image "$work/pulled:v1" "$work/rootfs" >/dev/null
 ls -l "$work/rootfs"
-cmp "$work/hello.wasm" "$work/rootfs/hello.wasm" && echo "the module in the image is byte-identical"
+cmp "$work/hello.wasm" "$work/rootfs/hello.wasm"
+echo "the module in the image is byte-identical"
+
+skopeo inspect --config "oci:$work/pulled:v1" > "$work/config.json"
 
 step "run it with node:wasi using the image's Entrypoint, Cmd and Env"
 node --no-warnings "$top/tests/tools/run-wasi.mjs" "$work/rootfs" "$work/config.json"
 
-step "done: the image is in $work/layout (OCI layout, tag v1)"
+step "done: built in $work/layout, pushed to $REG_HOST/hello:v1, pulled into $work/pulled"

@@ -10,6 +10,7 @@
 #include "common.h"
 
 #define DEFAULT_BODY_MAX (1u << 20)
+#define POOL_MAX 16
 
 struct wp_http {
 	CURLSH *share;
@@ -19,6 +20,11 @@ struct wp_http {
 	bool insecure_tls;
 	long connect_timeout;
 	long stall_timeout;
+	/* idle easy handles: a reused handle keeps curl's cache of the parsed
+	 * CA store, which costs ~30 ms to build from the system bundle */
+	pthread_mutex_t pool_lock;
+	CURL *pool[POOL_MAX];
+	int n_pool;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -58,6 +64,7 @@ int wp_http_new(wp_http **out, const wp_http_options *o, wp_error **err)
 		return wp_error_oom(err);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&h->locks[i], NULL);
+	pthread_mutex_init(&h->pool_lock, NULL);
 	h->user_agent =
 		o && o->user_agent ? strdup(o->user_agent) : strdup("wasmpack/" WASMPACK_VERSION);
 	h->ca_file = o && o->ca_file ? strdup(o->ca_file) : NULL;
@@ -83,6 +90,9 @@ void wp_http_free(wp_http *h)
 {
 	if (!h)
 		return;
+	for (int i = 0; i < h->n_pool; i++)
+		curl_easy_cleanup(h->pool[i]);
+	pthread_mutex_destroy(&h->pool_lock);
 	if (h->share)
 		curl_share_cleanup(h->share);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -104,6 +114,30 @@ void wp_http_response_release(wp_http_response *r)
 const char *wp_http_header(const wp_http_response *r, const char *name)
 {
 	return wp_kv_get(&r->headers, name);
+}
+
+static CURL *take_handle(wp_http *h)
+{
+	CURL *c = NULL;
+
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->n_pool)
+		c = h->pool[--h->n_pool];
+	pthread_mutex_unlock(&h->pool_lock);
+	return c ? c : curl_easy_init();
+}
+
+static void give_handle(wp_http *h, CURL *c)
+{
+	curl_easy_reset(c);
+	pthread_mutex_lock(&h->pool_lock);
+	if (h->n_pool < POOL_MAX) {
+		h->pool[h->n_pool++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&h->pool_lock);
+	if (c)
+		curl_easy_cleanup(c);
 }
 
 /* One transfer's state, shared by the curl callbacks. */
@@ -309,7 +343,7 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 
 	if (auth && !auth_line)
 		return wp_error_oom(err);
-	if (!(t.curl = curl_easy_init()))
+	if (!(t.curl = take_handle(h)))
 		return wp_error_oom(err);
 	t.req = req;
 	t.resp = resp;
@@ -323,7 +357,7 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 		grown = curl_slist_append(headers = grown, auth_line);
 	if (!grown) {
 		curl_slist_free_all(headers);
-		curl_easy_cleanup(t.curl);
+		give_handle(h, t.curl);
 		return wp_error_oom(err);
 	}
 	headers = grown;
@@ -404,8 +438,8 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	}
 	wp_error_free(t.cb_err);
+	give_handle(h, t.curl);
 	curl_slist_free_all(headers);
-	curl_easy_cleanup(t.curl);
 	return r;
 }
 

@@ -294,12 +294,31 @@ static int ping_base(wp_registry *r, const char *base, int retries, wp_http_resp
 	}
 }
 
+/* Sets *err from e (or frees e) with the hints the failure calls for. */
+static int ping_failed(wp_registry *r, int rc, wp_error *e, wp_error **err)
+{
+	if (err && !*err)
+		*err = e;
+	else
+		wp_error_free(e);
+	if (rc == WP_ETLS)
+		return wp_error_prefix(err,
+				       "registry \"%s\" (use --ca-cert FILE for a private CA, or "
+				       "--insecure)",
+				       r->name);
+	return wp_error_prefix(err, "cannot reach registry \"%s\"", r->name);
+}
+
+/* Finds the scheme: HTTPS; plain HTTP with --plain-http; for loopback
+ * registries plain HTTP first (what they mostly speak, and it costs no
+ * certificate loading), then HTTPS; for --insecure ones HTTPS, then HTTP. */
 static int ping_locked(wp_registry *r, wp_error **err)
 {
 	_cleanup_free_ char *https = wp_strdup_printf("https://%s", r->host);
 	_cleanup_free_ char *http = wp_strdup_printf("http://%s", r->host);
 	wp_http_response resp = {0};
-	wp_error *https_err = NULL;
+	wp_error *e = NULL;
+	bool loopback = is_loopback(r->name);
 	int rc;
 
 	if (r->pinged)
@@ -307,42 +326,40 @@ static int ping_locked(wp_registry *r, wp_error **err)
 	if (!https || !http)
 		return wp_error_oom(err);
 	if (r->plain_http) {
-		rc = ping_base(r, http, r->retries, &resp, err);
+		if ((rc = ping_base(r, http, r->retries, &resp, &e)) < 0)
+			return ping_failed(r, rc, e, err);
 		r->base = TAKE_PTR(http);
-	} else {
-		/* a loopback or --insecure registry may speak plain HTTP: try
-		 * HTTPS once, then HTTP, as Docker does */
-		rc = ping_base(r, https, r->may_use_http ? 0 : r->retries, &resp, &https_err);
-		if (rc < 0 && r->may_use_http) {
-			wp_log_debug("%s: HTTPS failed (%s); trying plain HTTP", r->name,
-				     https_err->message);
-			rc = ping_base(r, http, r->retries, &resp, NULL);
-			if (rc == 0) {
-				r->base = TAKE_PTR(http);
-				wp_error_free(https_err);
-				https_err = NULL;
-			}
-		} else if (rc == 0) {
+	} else if (loopback) {
+		/* a registry answers /v2/ with 200 or 401; a TLS port answers
+		 * plain HTTP with 400 or closes */
+		rc = ping_base(r, http, 0, &resp, NULL);
+		if (rc == 0 && (resp.status == 200 || resp.status == 401)) {
+			r->base = TAKE_PTR(http);
+		} else {
+			if (rc == 0)
+				wp_http_response_release(&resp);
+			wp_log_debug("%s: plain HTTP failed; trying HTTPS", r->name);
+			if ((rc = ping_base(r, https, r->retries, &resp, &e)) < 0)
+				return ping_failed(r, rc, e, err);
 			r->base = TAKE_PTR(https);
 		}
-		if (rc < 0) {
-			rc = https_err->code;
-			if (err && !*err)
-				*err = TAKE_PTR(https_err);
-			wp_error_free(https_err);
-			if (rc == WP_ETLS)
-				wp_error_prefix(
-					err,
-					"registry \"%s\" (use --ca-cert FILE for a private CA, "
-					"or --insecure)",
-					r->name);
-			else
-				wp_error_prefix(err, "cannot reach registry \"%s\"", r->name);
-			return rc;
+	} else {
+		rc = ping_base(r, https, r->may_use_http ? 0 : r->retries, &resp, &e);
+		if (rc < 0 && r->may_use_http) {
+			wp_log_debug("%s: HTTPS failed (%s); trying plain HTTP", r->name,
+				     e->message);
+			if (ping_base(r, http, r->retries, &resp, NULL) == 0) {
+				wp_error_free(e);
+				e = NULL;
+				rc = 0;
+				r->base = TAKE_PTR(http);
+			}
 		}
+		if (rc < 0)
+			return ping_failed(r, rc, e, err);
+		if (!r->base)
+			r->base = TAKE_PTR(https);
 	}
-	if (rc < 0)
-		return wp_error_prefix(err, "cannot reach registry \"%s\"", r->name);
 	show_warnings(r, &resp);
 	if (resp.status == 200) {
 		r->auth = AUTH_NONE;
