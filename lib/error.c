@@ -84,6 +84,15 @@ int wp_error_prefix(wp_error **err, const char *fmt, ...)
 	return (*err)->code;
 }
 
+int wp_error_move(wp_error **err, wp_error *e, int code)
+{
+	if (err && !*err)
+		*err = e;
+	else
+		wp_error_free(e);
+	return code;
+}
+
 int wp_error_code(const wp_error *err)
 {
 	return err ? err->code : WP_EGENERIC;

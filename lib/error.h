@@ -46,6 +46,11 @@ int wp_error_set_errno(wp_error **err, int errnum, const char *fmt, ...)
  * Used by callers that know more context (the file being read, the image). */
 int wp_error_prefix(wp_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Hands the error e to *err when *err is empty, else frees e (the first
+ * error wins); returns code. For errors collected apart (a thread's, a
+ * fallback that was tried). */
+int wp_error_move(wp_error **err, wp_error *e, int code);
+
 /* The code of *err, or WP_EGENERIC when none was set. */
 int wp_error_code(const wp_error *err);
 

@@ -149,6 +149,13 @@ struct transfer {
 	size_t body_max;
 	bool overflow;
 	wp_error *cb_err; /* an error from the sink or the body file */
+	/* stall detection: when a byte last moved either way. curl's own
+	 * LOW_SPEED_TIME averages over a few seconds, so after a burst (an
+	 * upload, then a server that never answers) it gives up far later */
+	long stall_timeout;
+	curl_off_t moved_up, moved_down;
+	struct timespec moved_at;
+	bool stalled;
 };
 
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
@@ -254,9 +261,21 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 		       curl_off_t ulnow)
 {
 	struct transfer *t = ctx;
+	struct timespec now;
 
 	(void)dltotal;
 	(void)ultotal;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ulnow != t->moved_up || dlnow != t->moved_down) {
+		t->moved_up = ulnow;
+		t->moved_down = dlnow;
+		t->moved_at = now;
+	} else if ((now.tv_sec - t->moved_at.tv_sec) * 1000 +
+			   (now.tv_nsec - t->moved_at.tv_nsec) / 1000000 >=
+		   t->stall_timeout * 1000) {
+		t->stalled = true;
+		return 1; /* abort */
+	}
 	if (t->req->progress)
 		t->req->progress(t->req->progress_ctx, (int64_t)ulnow, (int64_t)dlnow);
 	return 0;
@@ -348,6 +367,7 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	t.req = req;
 	t.resp = resp;
 	t.body_max = req->body_max ? req->body_max : DEFAULT_BODY_MAX;
+	t.stall_timeout = h->stall_timeout;
 	wp_buf_init(&resp->body, t.body_max);
 	/* a waiting Expect: 100-continue costs a round trip per upload */
 	grown = curl_slist_append(headers, "Expect:");
@@ -379,7 +399,7 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &t);
 	curl_easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
-	curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, req->progress ? 0L : 1L);
+	curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, 0L); /* on_progress watches for stalls */
 	if (h->ca_file) {
 		/* the extra CA file plus the system's directory of CAs */
 		curl_easy_setopt(t.curl, CURLOPT_CAINFO, h->ca_file);
@@ -411,6 +431,7 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 		wp_log_debug("> %s %s%s", method, shown ? shown : "", auth ? " (authorized)" : "");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t.moved_at = t0;
 	rc = curl_easy_perform(t.curl);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == CURLE_OK) {
@@ -423,6 +444,12 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 		wp_log_debug("< %ld %s (%ld ms)", resp->status, method,
 			     (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 				    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK && t.stalled) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		r = wp_error_set(err, WP_ENETWORK, "%s %s: nothing moved for %ld s (--timeout)",
+				 method, shown ? shown : "", h->stall_timeout);
+		wp_log_debug("< %s failed: stalled for %ld s", method, h->stall_timeout);
 	} else if (t.cb_err) {
 		r = t.cb_err->code;
 		if (err && !*err)

@@ -110,11 +110,7 @@ static int move_error(wp_error **err, wp_error *e)
 {
 	int code = wp_error_code(e);
 
-	if (err && !*err)
-		*err = e;
-	else
-		wp_error_free(e);
-	return code;
+	return wp_error_move(err, e, code);
 }
 
 /* Hosts and keys */

@@ -249,9 +249,26 @@ static int check_digest_header(struct push *p, const wp_http_response *resp, con
 	return 0;
 }
 
+/* Whether a failed upload may start again, and when: the Retry-After of a
+ * 429 or 503 that refused it, in seconds (-1: none, back off as usual). */
+struct retry {
+	bool again;
+	long after;
+};
+
+/* Records a refused upload's verdict from its response. A 404 on the
+ * upload's Location means the registry dropped the session (distribution
+ * does when a chunk it took is sent again, as after a connection that broke
+ * before its answer): a new upload may well work. */
+static void retry_from(struct retry *rt, const wp_http_response *resp)
+{
+	rt->again = wp_registry_retryable_status(resp->status) || resp->status == 404;
+	rt->after = wp_http_retry_after(wp_http_header(resp, "retry-after"));
+}
+
 /* PUT Location?digest=... with the rest of the blob (or nothing). */
 static int finish_upload(struct push *p, const struct blob *b, const char *loc, int fd,
-			 int64_t offset, bool *again, wp_error **err)
+			 int64_t offset, struct retry *again, wp_error **err)
 {
 	_cleanup_free_ char *url = strdup(loc);
 	wp_strv headers = {0};
@@ -274,20 +291,23 @@ static int finish_upload(struct push *p, const struct blob *b, const char *loc, 
 		r = wp_registry_call_send(p->r, &c, &resp, err);
 	wp_strv_release(&headers);
 	if (r < 0) {
-		*again = r == WP_ENETWORK;
+		again->again = r == WP_ENETWORK;
 		return r;
 	}
 	if (resp.status == 201 || resp.status == 204) {
 		r = check_digest_header(p, &resp, b->digest, "blob upload", err);
 	} else {
-		*again = wp_registry_retryable_status(resp.status);
+		retry_from(again, &resp);
 		r = wp_registry_fail(p->r, &resp, "blob upload", err);
 	}
 	wp_http_response_release(&resp);
 	return r;
 }
 
-/* Where an interrupted upload stands: GET Location → 204 + Range 0-N. */
+/* Where an interrupted upload stands: GET Location → 204 + Range 0-N.
+ * "0-0" is what distribution answers for 0 bytes and for 1 byte alike:
+ * WP_ENOTFOUND then, as for an upload the registry no longer knows, and
+ * the caller starts the blob again. */
 static int upload_offset(struct push *p, char **loc, int64_t *offset, wp_error **err)
 {
 	wp_http_response resp = {0};
@@ -298,7 +318,11 @@ static int upload_offset(struct push *p, char **loc, int64_t *offset, wp_error *
 	if (r < 0)
 		return r;
 	range = wp_http_header(&resp, "range");
-	if (resp.status == 204 && range && sscanf(range, "%*[^-]-%lld", &end) == 1) {
+	if (resp.status == 204 && range && sscanf(range, "%*[^-]-%lld", &end) == 1 && end == 0) {
+		r = wp_error_set(err, WP_ENOTFOUND,
+				 "registry \"%s\" holds 0 or 1 byte of the upload (Range: %s)",
+				 wp_registry_name(p->r), range);
+	} else if (resp.status == 204 && range && sscanf(range, "%*[^-]-%lld", &end) == 1) {
 		*offset = end + 1;
 		if (wp_http_header(&resp, "location")) {
 			char *fresh = NULL;
@@ -320,7 +344,7 @@ static int upload_offset(struct push *p, char **loc, int64_t *offset, wp_error *
 /* PATCH the blob in chunks; a broken or refused (416) chunk resumes from
  * the offset the registry reports. Ends with the PUT. */
 static int upload_chunked(struct push *p, const struct blob *b, char **loc, int fd, int64_t chunk,
-			  bool *again, wp_error **err)
+			  struct retry *again, wp_error **err)
 {
 	int64_t offset = 0;
 	int resumes = 0;
@@ -352,11 +376,7 @@ static int upload_chunked(struct push *p, const struct blob *b, char **loc, int 
 			r = wp_registry_call_send(p->r, &c, &resp, &e);
 		wp_strv_release(&headers);
 		if (r < 0 && r != WP_ENETWORK) {
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return r;
+			return wp_error_move(err, e, r);
 		}
 		if ((r == WP_ENETWORK || resp.status == 416) &&
 		    resumes < wp_registry_retries(p->r)) {
@@ -367,21 +387,19 @@ static int upload_chunked(struct push *p, const struct blob *b, char **loc, int 
 			wp_http_response_release(&resp);
 			wp_registry_backoff(resumes++, NULL);
 			if ((r = upload_offset(p, loc, &offset, err)) < 0) {
-				*again = r == WP_ENETWORK;
+				/* the registry dropped the upload (distribution does
+				 * when a chunk arrived that we saw fail): start anew */
+				again->again = r == WP_ENETWORK || r == WP_ENOTFOUND;
 				return r;
 			}
 			continue;
 		}
 		if (r < 0) {
-			*again = true;
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return r;
+			again->again = true;
+			return wp_error_move(err, e, r);
 		}
 		if (resp.status != 202 && resp.status != 201 && resp.status != 204) {
-			*again = wp_registry_retryable_status(resp.status);
+			retry_from(again, &resp);
 			r = wp_registry_fail(p->r, &resp, "blob chunk upload", err);
 			wp_http_response_release(&resp);
 			return r;
@@ -403,17 +421,18 @@ static int upload_chunked(struct push *p, const struct blob *b, char **loc, int 
 	return finish_upload(p, b, *loc, fd, b->size, again, err);
 }
 
-static int upload_once(struct push *p, const struct blob *b, int fd, const char **how, bool *again,
-		       wp_error **err)
+static int upload_once(struct push *p, const struct blob *b, int fd, const char **how,
+		       struct retry *again, wp_error **err)
 {
 	_cleanup_free_ char *loc = NULL;
 	bool exists = false, mounted = false;
 	int64_t min_chunk = 0, chunk = p->o ? p->o->chunk_size : 0;
 	int r = blob_exists(p, b, &exists, err);
 
-	*again = false;
+	again->again = false;
+	again->after = -1;
 	if (r < 0) {
-		*again = r == WP_ENETWORK;
+		again->again = r == WP_ENETWORK;
 		return r;
 	}
 	if (exists) {
@@ -421,7 +440,7 @@ static int upload_once(struct push *p, const struct blob *b, int fd, const char 
 		return 0;
 	}
 	if ((r = start_upload(p, b, &loc, &mounted, &min_chunk, err)) < 0) {
-		*again = r == WP_ENETWORK;
+		again->again = r == WP_ENETWORK;
 		return r;
 	}
 	if (mounted) {
@@ -450,21 +469,17 @@ static int push_blob(struct push *p, const struct blob *b, wp_error **err)
 	emit(p, WP_PUSH_BLOB_START, b->digest, b->size, 0, NULL, NULL);
 	for (int attempt = 0;; attempt++) {
 		wp_error *e = NULL;
-		bool again = false;
+		struct retry again = {false, -1};
 
 		r = upload_once(p, b, fd, &how, &again, &e);
 		if (r == 0)
 			break;
-		if (!again || attempt >= wp_registry_retries(p->r)) {
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return r;
+		if (!again.again || attempt >= wp_registry_retries(p->r)) {
+			return wp_error_move(err, e, r);
 		}
 		wp_log_debug("upload of %s failed (%s); starting it again", b->digest, e->message);
 		wp_error_free(e);
-		wp_registry_backoff(attempt, NULL);
+		wp_registry_wait(attempt, again.after);
 	}
 	pthread_mutex_lock(&p->lock);
 	if (strcmp(how, "exists") == 0)
@@ -582,11 +597,7 @@ static int push_manifests(struct push *p, const char *const *tags, size_t n_tags
 			break;
 		}
 		if (r < 0) {
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return r;
+			return wp_error_move(err, e, r);
 		}
 		emit(p, WP_PUSH_MANIFEST, m->digest, (int64_t)m->bytes.len, 0, NULL, NULL);
 	}
@@ -640,6 +651,10 @@ int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
 	p.scopes[0] = p.scope_push;
 	p.mount_scopes[0] = p.scope_push;
 	p.mount_scopes[1] = p.scope_from;
+	/* reach the registry once, first: the tag check below drops errors,
+	 * and after a failed ping every request would ping (and retry) again */
+	if (rc == 0)
+		rc = wp_registry_ping(r, err);
 	if (rc == 0 && tags_current(&p, image, tags, n_tags)) {
 		wp_log_debug("%s: every tag already names %s", repository, image->digest);
 		for (size_t i = 0; i < n_tags; i++)

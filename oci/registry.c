@@ -49,6 +49,7 @@ struct wp_registry {
 	struct token *tokens;
 	size_t n_tokens;
 	bool warned;
+	bool logging_in; /* errors say "check them", not "run wasmpack login" */
 };
 
 const char *wp_registry_name(const wp_registry *r)
@@ -159,7 +160,12 @@ bool wp_registry_retryable_status(long status)
 
 void wp_registry_backoff(int attempt, const wp_http_response *resp)
 {
-	long after = resp ? wp_http_retry_after(wp_http_header(resp, "retry-after")) : -1;
+	wp_registry_wait(attempt,
+			 resp ? wp_http_retry_after(wp_http_header(resp, "retry-after")) : -1);
+}
+
+void wp_registry_wait(int attempt, long after)
+{
 	double base = 0.2 * (double)(1 << (attempt < 8 ? attempt : 8)), wait;
 	struct timespec ts;
 
@@ -185,8 +191,12 @@ static int ensure_credential(wp_registry *r, wp_error **err)
 
 	if (r->cred_looked_up || r->anonymous)
 		return 0;
-	r->cred_looked_up = true;
 	rc = wp_credentials_lookup(r->name, &r->cred, &found, &e);
+	/* a failed lookup (a broken config.json, a failing helper) is not
+	 * settled: the next call reports it again, so a caller that drops
+	 * errors (a best-effort HEAD) cannot make the push go on without
+	 * credentials */
+	r->cred_looked_up = rc == 0 || rc == WP_ENOTFOUND;
 	if (rc == WP_ENOTFOUND) {
 		/* a stale credsStore (Docker Desktop's, on a machine without
 		 * it) must not stop anonymous access */
@@ -195,11 +205,7 @@ static int ensure_credential(wp_registry *r, wp_error **err)
 		return 0;
 	}
 	if (rc < 0) {
-		if (err && !*err)
-			*err = e;
-		else
-			wp_error_free(e);
-		return rc;
+		return wp_error_move(err, e, rc);
 	}
 	r->have_cred = found;
 	if (found)
@@ -281,11 +287,7 @@ static int ping_base(wp_registry *r, const char *base, int retries, wp_http_resp
 		if (rc == 0 && (!wp_registry_retryable_status(resp->status) || attempt >= retries))
 			return 0;
 		if (rc < 0 && (rc != WP_ENETWORK || attempt >= retries)) {
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return rc;
+			return wp_error_move(err, e, rc);
 		}
 		wp_error_free(e);
 		wp_registry_backoff(attempt, rc == 0 ? resp : NULL);
@@ -297,10 +299,7 @@ static int ping_base(wp_registry *r, const char *base, int retries, wp_http_resp
 /* Sets *err from e (or frees e) with the hints the failure calls for. */
 static int ping_failed(wp_registry *r, int rc, wp_error *e, wp_error **err)
 {
-	if (err && !*err)
-		*err = e;
-	else
-		wp_error_free(e);
+	wp_error_move(err, e, 0);
 	if (rc == WP_ETLS)
 		return wp_error_prefix(err,
 				       "registry \"%s\" (use --ca-cert FILE for a private CA, or "
@@ -332,16 +331,35 @@ static int ping_locked(wp_registry *r, wp_error **err)
 	} else if (loopback) {
 		/* a registry answers /v2/ with 200 or 401; a TLS port answers
 		 * plain HTTP with 400 or closes */
+		bool transient;
+
 		rc = ping_base(r, http, 0, &resp, NULL);
+		transient =
+			rc == WP_ENETWORK || (rc == 0 && wp_registry_retryable_status(resp.status));
 		if (rc == 0 && (resp.status == 200 || resp.status == 401)) {
 			r->base = TAKE_PTR(http);
 		} else {
 			if (rc == 0)
 				wp_http_response_release(&resp);
 			wp_log_debug("%s: plain HTTP failed; trying HTTPS", r->name);
-			if ((rc = ping_base(r, https, r->retries, &resp, &e)) < 0)
+			rc = ping_base(r, https, r->retries, &resp, &e);
+			if (rc == WP_ETLS && transient && r->retries > 0) {
+				/* no TLS there either: a plain HTTP registry whose
+				 * first answer failed (a 503, a broken connection)
+				 * gets its retries */
+				wp_log_debug("%s: HTTPS failed too; trying plain HTTP again",
+					     r->name);
+				if (ping_base(r, http, r->retries - 1, &resp, NULL) == 0) {
+					wp_error_free(e);
+					e = NULL;
+					rc = 0;
+					r->base = TAKE_PTR(http);
+				}
+			}
+			if (rc < 0)
 				return ping_failed(r, rc, e, err);
-			r->base = TAKE_PTR(https);
+			if (!r->base)
+				r->base = TAKE_PTR(https);
 		}
 	} else {
 		rc = ping_base(r, https, r->may_use_http ? 0 : r->retries, &resp, &e);
@@ -564,6 +582,11 @@ got:
 		return wp_error_prefix(err, "cannot get a token for registry \"%s\"", r->name);
 	if (resp.status == 200)
 		rc = parse_token(r, &resp, value, expires_in, err);
+	else if ((resp.status == 401 || resp.status == 403) && r->logging_in)
+		rc = wp_error_set(
+			err, WP_EAUTH,
+			"registry \"%s\" refused the credentials (token server answered %ld)",
+			r->name, resp.status);
 	else if (resp.status == 401 || resp.status == 403)
 		rc = wp_error_set(err, WP_EAUTH,
 				  "registry \"%s\" refused %s (token server answered %ld); run "
@@ -596,7 +619,7 @@ static int authorization(wp_registry *r, const char *const *scopes, bool renew, 
 	if (!(key = join_scopes(scopes)))
 		return wp_error_oom(err);
 	t = find_token(r, key);
-	if (t && !renew && t->expires > time(NULL) + TOKEN_MARGIN) {
+	if (t && !renew && t->expires > time(NULL)) {
 		*out = wp_strdup_printf("Bearer %s", t->value);
 		return *out ? 0 : wp_error_oom(err);
 	}
@@ -618,8 +641,10 @@ static int authorization(wp_registry *r, const char *const *scopes, bool renew, 
 		explicit_bzero(t->value, strlen(t->value));
 	free(t->value);
 	t->value = value;
-	/* renew a little early: clocks differ and requests take time */
-	t->expires = time(NULL) + (expires_in > 2 * TOKEN_MARGIN ? expires_in : 2 * TOKEN_MARGIN);
+	/* renew a little early (clocks differ, requests take time): TOKEN_MARGIN
+	 * before it expires, or half way through a shorter life */
+	t->expires = time(NULL) + expires_in -
+		     (expires_in > 2 * TOKEN_MARGIN ? TOKEN_MARGIN : expires_in / 2);
 	*out = wp_strdup_printf("Bearer %s", value);
 	return *out ? 0 : wp_error_oom(err);
 }
@@ -634,6 +659,7 @@ int wp_registry_check_login(wp_registry *r, wp_error **err)
 	if (rc < 0)
 		return rc;
 	pthread_mutex_lock(&r->lock);
+	r->logging_in = true;
 	rc = ensure_credential(r, err);
 	if (rc == 0 && !r->have_cred)
 		rc = wp_error_set(err, WP_EAUTH, "no credentials for registry \"%s\"", r->name);
@@ -695,11 +721,7 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 				wp_registry_backoff(attempt++, NULL);
 				continue;
 			}
-			if (err && !*err)
-				*err = e;
-			else
-				wp_error_free(e);
-			return rc;
+			return wp_error_move(err, e, rc);
 		}
 		show_warnings(r, resp);
 		if (resp->status == 401 && !reauthed) {
@@ -772,20 +794,56 @@ static char *error_text(const wp_http_response *resp)
 	return wp_buf_detach(&b, NULL);
 }
 
+/* The scope of a Bearer challenge saying error="insufficient_scope" (the
+ * token was good but does not grant it), "" when it names none; NULL when
+ * the 401 says something else. */
+static char *insufficient_scope(const wp_http_response *resp)
+{
+	wp_auth_challenge *ch = NULL;
+	const wp_auth_challenge *bearer;
+	const char *error, *scope;
+	char *out = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < resp->headers.len; i++)
+		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
+		    wp_auth_challenges_parse(resp->headers.items[i].value, &ch, &n, NULL) < 0)
+			break;
+	bearer = wp_auth_challenge_find(ch, n, "bearer");
+	error = bearer ? wp_kv_get(&bearer->params, "error") : NULL;
+	if (error && strcmp(error, "insufficient_scope") == 0) {
+		scope = wp_kv_get(&bearer->params, "scope");
+		out = strdup(scope ? scope : "");
+	}
+	wp_auth_challenges_free(ch, n);
+	return out;
+}
+
 int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const char *what,
 		     wp_error **err)
 {
 	_cleanup_free_ char *text = error_text(resp);
+	_cleanup_free_ char *scope = NULL;
 	const char *detail = text && *text ? text : "";
 	const char *sep = *detail ? ": " : "";
 
 	switch (resp->status) {
 	case 401:
+		if (r->have_cred && (scope = insufficient_scope(resp)))
+			return wp_error_set(err, WP_EAUTH,
+					    "%s: registry \"%s\" denied access: the credentials "
+					    "do not grant %s%s%s (401 insufficient_scope)",
+					    what, r->name, *scope ? "\"" : "the access needed",
+					    scope, *scope ? "\"" : "");
 		if (!r->have_cred)
 			return wp_error_set(err, WP_EAUTH,
 					    "%s: registry \"%s\" needs credentials (401%s%s); run "
 					    "\"wasmpack login %s\"",
 					    what, r->name, sep, detail, r->name);
+		if (r->logging_in)
+			return wp_error_set(err, WP_EAUTH,
+					    "%s: registry \"%s\" refused the credentials (401%s%s)",
+					    what, r->name, sep, detail);
 		return wp_error_set(err, WP_EAUTH,
 				    "%s: registry \"%s\" refused the credentials (401%s%s); run "
 				    "\"wasmpack login %s\"",

@@ -67,6 +67,8 @@ int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const c
  * honouring Retry-After). attempt counts from 0. */
 bool wp_registry_retryable_status(long status);
 void wp_registry_backoff(int attempt, const wp_http_response *resp);
+/* The same with the Retry-After already read: seconds, or -1 for none. */
+void wp_registry_wait(int attempt, long retry_after);
 int wp_registry_retries(const wp_registry *r);
 
 #endif

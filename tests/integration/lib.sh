@@ -75,7 +75,9 @@ run() {
 	"$@" >"$OUT" 2>"$ERR" || STATUS=$?
 	{
 		printf '$ %s  -> %s\n' "$LAST_CMD" "$STATUS"
-		sed 's/^/  stderr| /' "$ERR" | head -n 20
+		# head first: a sed cut short by head would die of SIGPIPE
+		# (pipefail) when stderr is long, as with --debug
+		head -n 20 "$ERR" | sed 's/^/  stderr| /'
 	} >&2
 }
 
