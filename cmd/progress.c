@@ -109,6 +109,15 @@ static void redraw(struct push_progress *p)
 	clock_gettime(CLOCK_MONOTONIC, &p->last);
 }
 
+/* Draws the blob table one last time and leaves it above what follows. */
+static void freeze(struct push_progress *p)
+{
+	if (p->tty && p->n)
+		redraw(p);
+	p->drawn = 0;
+	p->n = 0;
+}
+
 void push_progress_event(void *ctx, const wp_push_event *e)
 {
 	struct push_progress *p = ctx;
@@ -144,10 +153,11 @@ void push_progress_event(void *ctx, const wp_push_event *e)
 		}
 		break;
 	case WP_PUSH_MANIFEST:
-		if (!p->tty)
-			fprintf(stderr, "manifest %s pushed\n", e->digest);
+		freeze(p);
+		fprintf(stderr, "manifest %s pushed\n", e->digest);
 		break;
 	case WP_PUSH_TAG:
+		freeze(p);
 		fprintf(stderr, "tag %s %s\n", e->tag, e->how ? "is up to date" : "pushed");
 		break;
 	}
@@ -161,10 +171,7 @@ void push_progress_finish(struct push_progress *p)
 	if (!p || p->quiet)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->tty && p->n)
-		redraw(p);
-	p->drawn = 0;
-	p->n = 0;
+	freeze(p);
 	pthread_mutex_unlock(&p->lock);
 }
 
