@@ -12,9 +12,10 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 SANITIZE ?=
 
-PKGS := libcurl jansson libarchive libcrypto libzstd zlib
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is loaded at run time by lib/http.c (dlopen): its headers only here
+PKGS := jansson libarchive libcrypto libzstd zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wformat=2 -Wpointer-arith -Wundef -Wno-format-nonliteral

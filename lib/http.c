@@ -1,5 +1,6 @@
 #include <curl/curl.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -27,12 +28,82 @@ struct wp_http {
 	int n_pool;
 };
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_result = CURLE_FAILED_INIT;
+/* libcurl is loaded on first use, not linked: its ~30 dependent libraries
+ * cost ~6 ms of dynamic linking at every start, and only the commands that
+ * talk to registries need it (git keeps libcurl out of git itself for the
+ * same reason). */
+static struct {
+	CURLcode (*global_init)(long flags);
+	const char *(*easy_strerror)(CURLcode code);
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *share, CURLSHoption option, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *share);
+	CURL *(*easy_init)(void);
+	void (*easy_reset)(CURL *curl);
+	void (*easy_cleanup)(CURL *curl);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	char *(*easy_escape)(CURL *curl, const char *string, int length);
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *string);
+	void (*slist_free_all)(struct curl_slist *list);
+	CURLU *(*url)(void);
+	CURLUcode (*url_set)(CURLU *u, CURLUPart part, const char *content, unsigned int flags);
+	CURLUcode (*url_get)(const CURLU *u, CURLUPart part, char **content, unsigned int flags);
+	void (*url_cleanup)(CURLU *u);
+	const char *(*url_strerror)(CURLUcode code);
+	void (*free)(void *p);
+	time_t (*getdate)(const char *p, const time_t *unused);
+} cx;
 
-static void global_init(void)
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static char load_error[512];
+
+static void load_curl(void)
 {
-	global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	static const struct {
+		const char *name;
+		size_t offset;
+	} symbols[] = {
+#define SYM(f) {"curl_" #f, offsetof(__typeof__(cx), f)}
+		SYM(global_init),   SYM(easy_strerror),	 SYM(share_init),   SYM(share_setopt),
+		SYM(share_cleanup), SYM(easy_init),	 SYM(easy_reset),   SYM(easy_cleanup),
+		SYM(easy_setopt),   SYM(easy_getinfo),	 SYM(easy_perform), SYM(easy_escape),
+		SYM(slist_append),  SYM(slist_free_all), SYM(url),	    SYM(url_set),
+		SYM(url_get),	    SYM(url_cleanup),	 SYM(url_strerror), SYM(free),
+		SYM(getdate),
+#undef SYM
+	};
+	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib) {
+		snprintf(load_error, sizeof(load_error),
+			 "cannot load libcurl (%s); install libcurl4 (Debian: apt-get install "
+			 "libcurl4)",
+			 dlerror());
+		return;
+	}
+	for (size_t i = 0; i < WP_ARRAY_SIZE(symbols); i++) {
+		void *f = dlsym(lib, symbols[i].name);
+
+		if (!f) {
+			snprintf(load_error, sizeof(load_error), "libcurl lacks %s: it is too old",
+				 symbols[i].name);
+			return;
+		}
+		memcpy((char *)&cx + symbols[i].offset, &f, sizeof(f));
+	}
+	if (cx.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		snprintf(load_error, sizeof(load_error), "cannot start libcurl");
+}
+
+/* 0 once libcurl is usable; the reason otherwise. */
+static int need_curl(wp_error **err)
+{
+	pthread_once(&load_once, load_curl);
+	if (load_error[0])
+		return wp_error_set(err, WP_EUNSUPPORTED, "%s", load_error);
+	return 0;
 }
 
 static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *ctx)
@@ -55,11 +126,10 @@ static void share_unlock(CURL *c, curl_lock_data data, void *ctx)
 int wp_http_new(wp_http **out, const wp_http_options *o, wp_error **err)
 {
 	wp_http *h;
+	int r = need_curl(err);
 
-	pthread_once(&global_once, global_init);
-	if (global_result != CURLE_OK)
-		return wp_error_set(err, WP_EGENERIC, "cannot start libcurl: %s",
-				    curl_easy_strerror(global_result));
+	if (r < 0)
+		return r;
 	if (!(h = calloc(1, sizeof(*h))))
 		return wp_error_oom(err);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -71,17 +141,17 @@ int wp_http_new(wp_http **out, const wp_http_options *o, wp_error **err)
 	h->insecure_tls = o && o->insecure_tls;
 	h->connect_timeout = o && o->connect_timeout > 0 ? o->connect_timeout : 30;
 	h->stall_timeout = o && o->stall_timeout > 0 ? o->stall_timeout : 60;
-	h->share = curl_share_init();
+	h->share = cx.share_init();
 	if (!h->user_agent || (o && o->ca_file && !h->ca_file) || !h->share) {
 		wp_http_free(h);
 		return wp_error_oom(err);
 	}
-	curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(h->share, CURLSHOPT_USERDATA, h);
-	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	cx.share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock);
+	cx.share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	cx.share_setopt(h->share, CURLSHOPT_USERDATA, h);
+	cx.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	cx.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	cx.share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	*out = h;
 	return 0;
 }
@@ -91,10 +161,10 @@ void wp_http_free(wp_http *h)
 	if (!h)
 		return;
 	for (int i = 0; i < h->n_pool; i++)
-		curl_easy_cleanup(h->pool[i]);
+		cx.easy_cleanup(h->pool[i]);
 	pthread_mutex_destroy(&h->pool_lock);
 	if (h->share)
-		curl_share_cleanup(h->share);
+		cx.share_cleanup(h->share);
 	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&h->locks[i]);
 	free(h->user_agent);
@@ -124,12 +194,12 @@ static CURL *take_handle(wp_http *h)
 	if (h->n_pool)
 		c = h->pool[--h->n_pool];
 	pthread_mutex_unlock(&h->pool_lock);
-	return c ? c : curl_easy_init();
+	return c ? c : cx.easy_init();
 }
 
 static void give_handle(wp_http *h, CURL *c)
 {
-	curl_easy_reset(c);
+	cx.easy_reset(c);
 	pthread_mutex_lock(&h->pool_lock);
 	if (h->n_pool < POOL_MAX) {
 		h->pool[h->n_pool++] = c;
@@ -137,7 +207,7 @@ static void give_handle(wp_http *h, CURL *c)
 	}
 	pthread_mutex_unlock(&h->pool_lock);
 	if (c)
-		curl_easy_cleanup(c);
+		cx.easy_cleanup(c);
 }
 
 /* One transfer's state, shared by the curl callbacks. */
@@ -200,7 +270,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 	size_t len = size * n;
 	long status = 0;
 
-	curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+	cx.easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (t->req->sink && status >= 200 && status < 300) {
 		if (wp_sink_write(t->req->sink, data, len, &t->cb_err) < 0)
 			return 0;
@@ -330,7 +400,7 @@ static int curl_failure(CURLcode code, const char *errbuf, const char *method, c
 			wp_error **err)
 {
 	_cleanup_free_ char *shown = wp_url_redact(url);
-	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
+	const char *why = errbuf && *errbuf ? errbuf : cx.easy_strerror(code);
 	int kind = WP_ENETWORK;
 
 	switch (code) {
@@ -370,60 +440,60 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	t.stall_timeout = h->stall_timeout;
 	wp_buf_init(&resp->body, t.body_max);
 	/* a waiting Expect: 100-continue costs a round trip per upload */
-	grown = curl_slist_append(headers, "Expect:");
+	grown = cx.slist_append(headers, "Expect:");
 	for (size_t i = 0; grown && req->headers && i < req->headers->len; i++)
-		grown = curl_slist_append(headers = grown, req->headers->items[i]);
+		grown = cx.slist_append(headers = grown, req->headers->items[i]);
 	if (grown && auth_line)
-		grown = curl_slist_append(headers = grown, auth_line);
+		grown = cx.slist_append(headers = grown, auth_line);
 	if (!grown) {
-		curl_slist_free_all(headers);
+		cx.slist_free_all(headers);
 		give_handle(h, t.curl);
 		return wp_error_oom(err);
 	}
 	headers = grown;
-	curl_easy_setopt(t.curl, CURLOPT_URL, url);
-	curl_easy_setopt(t.curl, CURLOPT_SHARE, h->share);
-	curl_easy_setopt(t.curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(t.curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(t.curl, CURLOPT_USERAGENT, h->user_agent);
-	curl_easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(t.curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
-	curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, h->stall_timeout);
-	curl_easy_setopt(t.curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(t.curl, CURLOPT_HEADERDATA, &t);
-	curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(t.curl, CURLOPT_WRITEDATA, &t);
-	curl_easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
-	curl_easy_setopt(t.curl, CURLOPT_NOPROGRESS, 0L); /* on_progress watches for stalls */
+	cx.easy_setopt(t.curl, CURLOPT_URL, url);
+	cx.easy_setopt(t.curl, CURLOPT_SHARE, h->share);
+	cx.easy_setopt(t.curl, CURLOPT_NOSIGNAL, 1L);
+	cx.easy_setopt(t.curl, CURLOPT_ERRORBUFFER, errbuf);
+	cx.easy_setopt(t.curl, CURLOPT_USERAGENT, h->user_agent);
+	cx.easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
+	cx.easy_setopt(t.curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	cx.easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
+	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, h->stall_timeout);
+	cx.easy_setopt(t.curl, CURLOPT_FOLLOWLOCATION, 0L);
+	cx.easy_setopt(t.curl, CURLOPT_HEADERFUNCTION, on_header);
+	cx.easy_setopt(t.curl, CURLOPT_HEADERDATA, &t);
+	cx.easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, on_body);
+	cx.easy_setopt(t.curl, CURLOPT_WRITEDATA, &t);
+	cx.easy_setopt(t.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cx.easy_setopt(t.curl, CURLOPT_XFERINFODATA, &t);
+	cx.easy_setopt(t.curl, CURLOPT_NOPROGRESS, 0L); /* on_progress watches for stalls */
 	if (h->ca_file) {
 		/* the extra CA file plus the system's directory of CAs */
-		curl_easy_setopt(t.curl, CURLOPT_CAINFO, h->ca_file);
-		curl_easy_setopt(t.curl, CURLOPT_CAPATH, "/etc/ssl/certs");
+		cx.easy_setopt(t.curl, CURLOPT_CAINFO, h->ca_file);
+		cx.easy_setopt(t.curl, CURLOPT_CAPATH, "/etc/ssl/certs");
 	}
 	if (h->insecure_tls) {
-		curl_easy_setopt(t.curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(t.curl, CURLOPT_SSL_VERIFYHOST, 0L);
+		cx.easy_setopt(t.curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		cx.easy_setopt(t.curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (strcmp(method, "HEAD") == 0) {
-		curl_easy_setopt(t.curl, CURLOPT_NOBODY, 1L);
+		cx.easy_setopt(t.curl, CURLOPT_NOBODY, 1L);
 	} else if (has_body) {
 		int64_t size = req->body.fd >= 0 ? req->body.size : (int64_t)req->body.len;
 
-		curl_easy_setopt(t.curl, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(t.curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
-		curl_easy_setopt(t.curl, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(t.curl, CURLOPT_READDATA, &t);
-		curl_easy_setopt(t.curl, CURLOPT_SEEKFUNCTION, on_seek);
-		curl_easy_setopt(t.curl, CURLOPT_SEEKDATA, &t);
+		cx.easy_setopt(t.curl, CURLOPT_UPLOAD, 1L);
+		cx.easy_setopt(t.curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
+		cx.easy_setopt(t.curl, CURLOPT_READFUNCTION, on_read);
+		cx.easy_setopt(t.curl, CURLOPT_READDATA, &t);
+		cx.easy_setopt(t.curl, CURLOPT_SEEKFUNCTION, on_seek);
+		cx.easy_setopt(t.curl, CURLOPT_SEEKDATA, &t);
 		if (strcmp(method, "PUT") != 0)
-			curl_easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
+			cx.easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
 	} else if (strcmp(method, "GET") != 0) {
-		curl_easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
+		cx.easy_setopt(t.curl, CURLOPT_CUSTOMREQUEST, method);
 	}
 	if (wp_log_get_level() >= WP_LOG_DEBUG) {
 		_cleanup_free_ char *shown = wp_url_redact(url);
@@ -432,13 +502,13 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	t.moved_at = t0;
-	rc = curl_easy_perform(t.curl);
+	rc = cx.easy_perform(t.curl);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == CURLE_OK) {
 		char *eff = NULL;
 
-		curl_easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
-		curl_easy_getinfo(t.curl, CURLINFO_EFFECTIVE_URL, &eff);
+		cx.easy_getinfo(t.curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		cx.easy_getinfo(t.curl, CURLINFO_EFFECTIVE_URL, &eff);
 		if (!(resp->url = strdup(eff ? eff : url)))
 			r = wp_error_oom(err);
 		wp_log_debug("< %ld %s (%ld ms)", resp->status, method,
@@ -461,12 +531,11 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 				 shown ? shown : "", t.body_max);
 	} else {
 		r = curl_failure(rc, errbuf, method, url, err);
-		wp_log_debug("< %s failed: %s", method,
-			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		wp_log_debug("< %s failed: %s", method, errbuf[0] ? errbuf : cx.easy_strerror(rc));
 	}
 	wp_error_free(t.cb_err);
 	give_handle(h, t.curl);
-	curl_slist_free_all(headers);
+	cx.slist_free_all(headers);
 	return r;
 }
 
@@ -515,26 +584,29 @@ int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp,
 
 int wp_url_resolve(const char *base, const char *location, char **out, wp_error **err)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *full = NULL;
 	CURLUcode rc;
+	int r = need_curl(err);
 
-	if (!u)
+	if (r < 0)
+		return r;
+	if (!(u = cx.url()))
 		return wp_error_oom(err);
-	rc = curl_url_set(u, CURLUPART_URL, base, 0);
+	rc = cx.url_set(u, CURLUPART_URL, base, 0);
 	if (rc == CURLUE_OK)
-		rc = curl_url_set(u, CURLUPART_URL, location, 0);
+		rc = cx.url_set(u, CURLUPART_URL, location, 0);
 	if (rc == CURLUE_OK)
-		rc = curl_url_get(u, CURLUPART_URL, &full, 0);
-	curl_url_cleanup(u);
+		rc = cx.url_get(u, CURLUPART_URL, &full, 0);
+	cx.url_cleanup(u);
 	if (rc != CURLUE_OK) {
 		_cleanup_free_ char *shown = wp_url_redact(location);
 
 		return wp_error_set(err, WP_EINVALID, "cannot resolve Location \"%s\": %s",
-				    shown ? shown : "", curl_url_strerror(rc));
+				    shown ? shown : "", cx.url_strerror(rc));
 	}
 	*out = strdup(full);
-	curl_free(full);
+	cx.free(full);
 	return *out ? 0 : wp_error_oom(err);
 }
 
@@ -542,18 +614,22 @@ static char *url_part(CURLU *u, CURLUPart part)
 {
 	char *v = NULL;
 
-	if (curl_url_get(u, part, &v, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0) != CURLUE_OK)
+	if (cx.url_get(u, part, &v, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0) != CURLUE_OK)
 		return NULL;
 	return v;
 }
 
 bool wp_url_same_origin(const char *a, const char *b)
 {
-	CURLU *ua = curl_url(), *ub = curl_url();
+	CURLU *ua, *ub;
 	bool same = false;
 
-	if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
-	    curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
+	if (need_curl(NULL) < 0)
+		return false;
+	ua = cx.url();
+	ub = cx.url();
+	if (ua && ub && cx.url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+	    cx.url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
 		CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
 
 		same = true;
@@ -561,23 +637,26 @@ bool wp_url_same_origin(const char *a, const char *b)
 			char *pa = url_part(ua, parts[i]), *pb = url_part(ub, parts[i]);
 
 			same = pa && pb && strcasecmp(pa, pb) == 0;
-			curl_free(pa);
-			curl_free(pb);
+			cx.free(pa);
+			cx.free(pb);
 		}
 	}
-	curl_url_cleanup(ua);
-	curl_url_cleanup(ub);
+	cx.url_cleanup(ua);
+	cx.url_cleanup(ub);
 	return same;
 }
 
 char *wp_url_escape(const char *s)
 {
-	char *escaped = curl_easy_escape(NULL, s, 0);
-	char *copy = escaped ? strdup(escaped) : NULL;
+	char *escaped, *copy;
 
+	if (need_curl(NULL) < 0)
+		return NULL;
+	escaped = cx.easy_escape(NULL, s, 0);
+	copy = escaped ? strdup(escaped) : NULL;
 	if (escaped) {
 		explicit_bzero(escaped, strlen(escaped));
-		curl_free(escaped);
+		cx.free(escaped);
 	}
 	return copy;
 }
@@ -615,7 +694,9 @@ long wp_http_retry_after(const char *value)
 		}
 		return *p == '\0' || *p == ' ' ? s : -1;
 	}
-	when = curl_getdate(p, NULL);
+	if (need_curl(NULL) < 0)
+		return -1;
+	when = cx.getdate(p, NULL);
 	if (when < 0)
 		return -1;
 	s = (long)(when - time(NULL));
