@@ -49,7 +49,7 @@ DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libjansson-dev libarchive-
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
-	python3-cryptography
+	python3-cryptography strace
 DEB_BENCH := hyperfine time pigz
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
