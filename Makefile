@@ -27,7 +27,7 @@ else
 CFLAGS += -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARNINGS) $(CFLAGS) \
-	$(PKG_CFLAGS)
+	$(PKG_CFLAGS) -I$(BUILD)/gen
 LIBS := $(PKG_LIBS) -pthread
 
 CORE_SRCS := $(sort $(wildcard lib/*.c oci/*.c wasmopt/*.c))
@@ -44,7 +44,7 @@ GENWASM := $(BUILD)/genwasm
 
 # Debian packages: to build, to test against the real peer tools, to bench.
 CLANG_MAJOR := $(or $(shell clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1),14)
-DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
+DEB_BUILD := gcc g++ make pkg-config wabt libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
 	libzstd-dev zlib1g-dev
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
@@ -62,6 +62,13 @@ all: $(BIN) $(LIB)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# the instruction table, from the opcode.def of the installed wabt
+WABT_OPCODE_DEF ?= /usr/include/wabt/opcode.def
+$(BUILD)/gen/wasm_opcodes.inc: wasmopt/gen_opcodes.sh $(WABT_OPCODE_DEF)
+	@mkdir -p $(dir $@)
+	wasmopt/gen_opcodes.sh $(WABT_OPCODE_DEF) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/wasmopt/opcodes.o: $(BUILD)/gen/wasm_opcodes.inc
 
 $(LIB): $(CORE_OBJS)
 	@rm -f $@

@@ -25,6 +25,7 @@ extern const wp_command cmd_version;
 extern const wp_command cmd_push;
 extern const wp_command cmd_login;
 extern const wp_command cmd_logout;
+extern const wp_command cmd_validate;
 
 const wp_command *cmd_find(const char *name);
 

@@ -16,6 +16,7 @@
 #include "../oci/mediatype.h"
 #include "../oci/output.h"
 #include "../oci/reference.h"
+#include "../wasmopt/validate.h"
 #include "../wasmopt/wasm_scan.h"
 #include "../lib/common.h"
 
@@ -35,8 +36,9 @@ const wp_command cmd_build = {
 	"  FROM scratch\n"
 	"  COPY MODULE.wasm /MODULE.wasm\n"
 	"  ENTRYPOINT [\"/MODULE.wasm\"]\n"
-	"with no daemon and byte-for-byte reproducible. The module is checked first\n"
-	"(magic, version, section layout). Prints the manifest digest on stdout.\n"
+	"with no daemon and byte-for-byte reproducible. The module is checked first:\n"
+	"core modules are fully validated (see 'wasmpack validate'), components have\n"
+	"their section layout checked. Prints the manifest digest on stdout.\n"
 	"\n"
 	"Options:\n"
 	"  -t, --tag NAME[:TAG]        name the image (repeatable; default\n"
@@ -64,6 +66,8 @@ const wp_command cmd_build = {
 	"                              DST, with Docker COPY rules (repeatable)\n"
 	"      --media-types TYPE      oci (default) or docker (schema2, for old\n"
 	"                              registries; no annotations, no zstd)\n"
+	"      --no-validate           skip the validation of a core module (the\n"
+	"                              section layout is still checked)\n"
 	"      --compression ALG       gzip (default), zstd or none\n"
 	"      --compression-level N   gzip 1-9 (default 6), zstd 1-19 (default 3)\n"
 	"      --metadata-file FILE    write the digest, media type, size, config digest,\n"
@@ -99,6 +103,7 @@ enum {
 	OPT_COMPRESSION_LEVEL,
 	OPT_METADATA_FILE,
 	OPT_PUSH,
+	OPT_NO_VALIDATE,
 };
 
 struct build_args {
@@ -121,6 +126,7 @@ struct build_args {
 	const char *compression_level;
 	const char *metadata_file;
 	bool push;
+	bool no_validate;
 	struct remote_args remote;
 };
 
@@ -187,6 +193,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"compression-level", required_argument, NULL, OPT_COMPRESSION_LEVEL},
 		{"metadata-file", required_argument, NULL, OPT_METADATA_FILE},
 		{"push", no_argument, NULL, OPT_PUSH},
+		{"no-validate", no_argument, NULL, OPT_NO_VALIDATE},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -256,6 +263,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_PUSH:
 			a->push = true;
+			break;
+		case OPT_NO_VALIDATE:
+			a->no_validate = true;
 			break;
 		case 'q':
 		case OPT_GLOBAL_DEBUG:
@@ -682,6 +692,9 @@ static int make_plan(struct build_plan *p, const struct build_args *a, wp_error 
 	p->spec.user = a->user;
 	if (r == 0)
 		r = wp_wasm_scan_file(a->input, &p->module, err);
+	/* full validation of core modules, unless asked not to */
+	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE && !a->no_validate)
+		r = wp_validate_file(a->input, err);
 	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE &&
 	    strcmp(p->spec.platform.os, "wasip2") == 0)
 		r = usage(

@@ -68,7 +68,7 @@ bad:
 			    what, s, min, max);
 }
 
-bool wp_utf8_valid(const char *s, size_t len)
+static bool utf8_check(const char *s, size_t len, bool allow_nul)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
@@ -77,7 +77,7 @@ bool wp_utf8_valid(const char *s, size_t len)
 		size_t n;
 		uint32_t cp;
 
-		if (c == 0)
+		if (c == 0 && !allow_nul)
 			return false;
 		if (c < 0x80) {
 			p++;
@@ -109,6 +109,16 @@ bool wp_utf8_valid(const char *s, size_t len)
 		p += n + 1;
 	}
 	return true;
+}
+
+bool wp_utf8_valid(const char *s, size_t len)
+{
+	return utf8_check(s, len, false);
+}
+
+bool wp_utf8_valid_nul(const char *s, size_t len)
+{
+	return utf8_check(s, len, true);
 }
 
 const char *wp_path_basename(const char *path)

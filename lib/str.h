@@ -25,6 +25,8 @@ int wp_parse_int64(const char *s, int64_t min, int64_t max, const char *what, in
 
 /* True when s is valid UTF-8 without NUL bytes (what JSON strings need). */
 bool wp_utf8_valid(const char *s, size_t len);
+/* The same, NUL allowed (WebAssembly names). */
+bool wp_utf8_valid_nul(const char *s, size_t len);
 
 /* Path helpers. basename and the extension pointer borrow from path. */
 const char *wp_path_basename(const char *path);
