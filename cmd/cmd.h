@@ -26,6 +26,7 @@ extern const wp_command cmd_push;
 extern const wp_command cmd_login;
 extern const wp_command cmd_logout;
 extern const wp_command cmd_validate;
+extern const wp_command cmd_optimize;
 
 const wp_command *cmd_find(const char *name);
 
@@ -63,5 +64,10 @@ int cmd_usage_from(const wp_command *cmd, wp_error *err);
 int cmd_fail(wp_error *err);
 
 void cmd_print_help(const wp_command *cmd, FILE *out);
+
+/* "-Os" and friends (cmd_optimize.c). */
+#include "../wasmopt/optimize.h"
+int cmd_parse_opt_level(const char *arg, wp_opt_level *out);
+void cmd_print_opt_stats(const wp_opt_stats *st);
 
 #endif

@@ -1,5 +1,6 @@
 /* wasmpack build: a .wasm file → a FROM-scratch wasi/wasm OCI image. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "cmd.h"
@@ -16,6 +17,8 @@
 #include "../oci/mediatype.h"
 #include "../oci/output.h"
 #include "../oci/reference.h"
+#include "../wasmopt/module.h"
+#include "../wasmopt/optimize.h"
 #include "../wasmopt/validate.h"
 #include "../wasmopt/wasm_scan.h"
 #include "../lib/common.h"
@@ -68,6 +71,13 @@ const wp_command cmd_build = {
 	"                              registries; no annotations, no zstd)\n"
 	"      --no-validate           skip the validation of a core module (the\n"
 	"                              section layout is still checked)\n"
+	"  -O0, -Os, -Oz               optimize the module before packing it (see\n"
+	"                              'wasmpack optimize'); -O0 (default) packs the\n"
+	"                              bytes as given. The original's digest is kept\n"
+	"                              in the annotation dev.wasmpack.source.digest\n"
+	"      --strip                 drop debug and tooling sections only (-Os)\n"
+	"      --keep-section NAME     keep this custom section when optimizing\n"
+	"      --remove-unused-imports let -Oz remove unused function imports\n"
 	"      --compression ALG       gzip (default), zstd or none\n"
 	"      --compression-level N   gzip 1-9 (default 6), zstd 1-19 (default 3)\n"
 	"      --metadata-file FILE    write the digest, media type, size, config digest,\n"
@@ -104,6 +114,9 @@ enum {
 	OPT_METADATA_FILE,
 	OPT_PUSH,
 	OPT_NO_VALIDATE,
+	OPT_STRIP,
+	OPT_KEEP_SECTION,
+	OPT_REMOVE_IMPORTS,
 };
 
 struct build_args {
@@ -127,6 +140,8 @@ struct build_args {
 	const char *metadata_file;
 	bool push;
 	bool no_validate;
+	wp_opt_options opt;
+	wp_strv keep_sections;
 	struct remote_args remote;
 };
 
@@ -141,10 +156,12 @@ struct build_plan {
 	int64_t mtime;
 	char *history;
 	char *entrypoint;
+	char *optimized; /* a temporary file holding the optimized module */
 };
 
 static void build_args_release(struct build_args *a)
 {
+	wp_strv_release(&a->keep_sections);
 	wp_strv_release(&a->tags);
 	wp_strv_release(&a->cmd);
 	wp_strv_release(&a->env);
@@ -170,6 +187,9 @@ static void build_plan_release(struct build_plan *p)
 	wp_layer_plan_release(&p->files);
 	free(p->history);
 	free(p->entrypoint);
+	if (p->optimized)
+		unlink(p->optimized);
+	free(p->optimized);
 }
 
 /* Returns 0, or an exit status after printing a usage error. */
@@ -194,6 +214,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"metadata-file", required_argument, NULL, OPT_METADATA_FILE},
 		{"push", no_argument, NULL, OPT_PUSH},
 		{"no-validate", no_argument, NULL, OPT_NO_VALIDATE},
+		{"strip", no_argument, NULL, OPT_STRIP},
+		{"keep-section", required_argument, NULL, OPT_KEEP_SECTION},
+		{"remove-unused-imports", no_argument, NULL, OPT_REMOVE_IMPORTS},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -202,7 +225,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 	int c, status, r = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:o:e:l:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:o:e:l:O:qh", options, NULL)) != -1) {
 		if (cmd_handle_global(&cmd_build, c, &status))
 			return status == EXIT_OK ? -1 : status;
 		if ((r = remote_args_handle(&a->remote, c, optarg, &err)) < 0)
@@ -266,6 +289,20 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_NO_VALIDATE:
 			a->no_validate = true;
+			break;
+		case 'O':
+			if (cmd_parse_opt_level(optarg, &a->opt.level) < 0)
+				return cmd_usage_error(&cmd_build, "-O%s: expected -O0, -Os or -Oz",
+						       optarg);
+			break;
+		case OPT_STRIP:
+			a->opt.strip = true;
+			break;
+		case OPT_KEEP_SECTION:
+			r = wp_strv_push(&a->keep_sections, optarg, &err);
+			break;
+		case OPT_REMOVE_IMPORTS:
+			a->opt.remove_unused_imports = true;
 			break;
 		case 'q':
 		case OPT_GLOBAL_DEBUG:
@@ -565,7 +602,8 @@ static int plan_expose(struct build_plan *p, const struct build_args *a, wp_erro
 static int plan_files(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	wp_buf history = WP_BUF_INIT(1 << 20);
-	int r = wp_layer_plan_add_file(&p->files, p->entrypoint, a->input, 0755, err);
+	int r = wp_layer_plan_add_file(&p->files, p->entrypoint,
+				       p->optimized ? p->optimized : a->input, 0755, err);
 
 	if (r == 0)
 		r = wp_buf_appendf(&history, err, "COPY %s %s", wp_path_basename(a->input),
@@ -654,8 +692,52 @@ static int plan_metadata_file(const char *path, wp_error **err)
 	return 0;
 }
 
+/* -Os/-Oz: the optimized module goes to a temporary file that the layer
+ * reads; the original's digest is recorded in the image. */
+static int plan_optimize(struct build_plan *p, struct build_args *a, wp_error **err)
+{
+	const char *tmp = getenv("TMPDIR");
+	_cleanup_free_ char *path =
+		wp_strdup_printf("%s/wasmpack-opt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	wp_buf out = WP_BUF_INIT((size_t)1 << 32);
+	char digest[WP_DIGEST_SIZE];
+	wp_module *m = NULL;
+	wp_opt_stats st;
+	int fd, r;
+
+	if (!path)
+		return wp_error_oom(err);
+	a->opt.keep_sections = &a->keep_sections;
+	r = wp_module_read_file(&m, a->input, err);
+	if (r == 0 && a->no_validate)
+		r = wp_module_validate(m, err); /* the optimizer needs a valid module */
+	if (r == 0)
+		r = wp_optimize(m, &a->opt, &out, &st, err);
+	if (r == 0)
+		r = wp_sha256_bytes(digest, m->bytes, m->size, err);
+	if (r == 0 && (fd = mkostemp(path, O_CLOEXEC)) < 0)
+		r = wp_error_set_errno(err, errno, "cannot create a temporary file in \"%s\"",
+				       tmp && *tmp ? tmp : "/tmp");
+	if (r == 0) {
+		p->optimized = TAKE_PTR(path);
+		r = wp_write_all(fd, out.data, out.len, p->optimized, err);
+		close(fd);
+	}
+	if (r == 0)
+		r = p->spec.docker_media_types
+			    ? wp_kv_set(&p->spec.labels, "dev.wasmpack.source.digest", digest, err)
+			    : wp_kv_set(&p->spec.annotations, "dev.wasmpack.source.digest", digest,
+					err);
+	if (r == 0)
+		wp_log_info("%s: optimized %" PRIu64 " -> %" PRIu64 " bytes", a->input, st.input,
+			    st.output);
+	wp_module_free(m);
+	wp_buf_release(&out);
+	return r;
+}
+
 /* Checks the module and every option; nothing is written here. */
-static int make_plan(struct build_plan *p, const struct build_args *a, wp_error **err)
+static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 {
 	int r = plan_platform(p, a->platform ? a->platform : DEFAULT_PLATFORM, err);
 
@@ -708,6 +790,14 @@ static int make_plan(struct build_plan *p, const struct build_args *a, wp_error 
 			err,
 			"\"%s\" is a component; wasip1/wasm is for core modules (use wasi/wasm or "
 			"wasip2/wasm)",
+			a->input);
+	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE &&
+	    (a->opt.level != WP_OPT_NONE || a->opt.strip))
+		r = plan_optimize(p, a, err);
+	else if (r == 0 && p->module.kind == WP_WASM_COMPONENT &&
+		 (a->opt.level != WP_OPT_NONE || a->opt.strip))
+		wp_log_warn(
+			"\"%s\" is a component: only core modules are optimized; packed as it is",
 			a->input);
 	if (r == 0)
 		r = plan_files(p, a, err);

@@ -1,0 +1,604 @@
+#include "optimize.h"
+#include "insn.h"
+#include "leb.h"
+#include "rewrite.h"
+#include "validate.h"
+#include "../lib/common.h"
+
+/* Custom sections a runtime may need: kept at every level. */
+static bool runtime_section(const char *name, size_t len)
+{
+	return (len >= 15 && memcmp(name, "component-type:", 15) == 0) ||
+	       (len == 8 && memcmp(name, "dylink.0", 8) == 0);
+}
+
+bool wp_custom_section_kept(const char *name, size_t len, const wp_opt_options *o)
+{
+	static const char *const tooling[] = {
+		"name",
+		"producers",
+		"sourceMappingURL",
+		"external_debug_info",
+		"build_id",
+		"target_features",
+		NULL,
+	};
+
+	if (runtime_section(name, len))
+		return true;
+	for (size_t i = 0; o->keep_sections && i < o->keep_sections->len; i++)
+		if (strlen(o->keep_sections->items[i]) == len &&
+		    memcmp(o->keep_sections->items[i], name, len) == 0)
+			return true;
+	if (o->level < WP_OPT_SIZE && !o->strip)
+		return true;
+	if (len >= 7 && memcmp(name, ".debug_", 7) == 0)
+		return false;
+	for (size_t i = 0; tooling[i]; i++)
+		if (strlen(tooling[i]) == len && memcmp(tooling[i], name, len) == 0)
+			return false;
+	return true;
+}
+
+/* ---- liveness (-Oz) ---- */
+
+typedef struct an {
+	const wp_module *m;
+	const wp_opt_options *o;
+	uint8_t *func_live;
+	uint8_t *global_live;
+	uint8_t *type_live;
+	uint32_t *queue;
+	uint32_t n_queue;
+	bool bulk_data; /* memory.init or data.drop appear: data indices are fixed */
+	wp_error **err;
+} an;
+
+static void mark_type(an *a, uint32_t t);
+
+static void mark_valtype(an *a, wp_valtype t)
+{
+	if (wp_vt_kind(t) == WP_VT_REF && !(wp_vt_heap(t) & WP_HT_ABSTRACT))
+		mark_type(a, wp_vt_heap(t));
+}
+
+static void mark_type(an *a, uint32_t t)
+{
+	const wp_functype *ft;
+
+	if (t >= a->m->n_types || a->type_live[t])
+		return;
+	a->type_live[t] = 1;
+	ft = &a->m->types[t];
+	for (uint32_t i = 0; i < ft->n_params + ft->n_results; i++)
+		mark_valtype(a, ft->types[i]);
+}
+
+static void mark_func(an *a, uint32_t f)
+{
+	if (f >= a->m->n_funcs || a->func_live[f])
+		return;
+	a->func_live[f] = 1;
+	mark_type(a, a->m->funcs[f].type);
+	if (!a->m->funcs[f].imported)
+		a->queue[a->n_queue++] = f;
+}
+
+static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body);
+
+static void mark_global(an *a, uint32_t g)
+{
+	const wp_global *gl;
+
+	if (g >= a->m->n_globals || a->global_live[g])
+		return;
+	a->global_live[g] = 1;
+	gl = &a->m->globals[g];
+	mark_valtype(a, gl->type);
+	if (!gl->imported)
+		scan_expr(a, a->m->bytes + gl->init.offset,
+			  a->m->bytes + gl->init.offset + gl->init.size + 1, false);
+}
+
+/* Marks what instructions refer to: functions, globals, types. */
+static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
+{
+	wp_insn_reader ir;
+	wp_insn in;
+
+	wp_insn_reader_init(&ir, a->m, p, end);
+	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
+		const wp_opinfo *o = in.info;
+
+		switch (o->imm) {
+		case WP_IMM_FUNC:
+			mark_func(a, in.a);
+			break;
+		case WP_IMM_GLOBAL:
+			mark_global(a, in.a);
+			break;
+		case WP_IMM_TYPE:
+		case WP_IMM_CALL_INDIRECT:
+			mark_type(a, in.a);
+			break;
+		case WP_IMM_BLOCK:
+		case WP_IMM_TRY_TABLE:
+			if (in.block == WP_BLOCK_TYPE)
+				mark_type(a, in.a);
+			else if (in.block == WP_BLOCK_VALUE)
+				mark_valtype(a, in.vt);
+			break;
+		case WP_IMM_HEAPTYPE:
+		case WP_IMM_SELECT_T:
+			mark_valtype(a, in.vt);
+			break;
+		case WP_IMM_DATA:
+		case WP_IMM_DATA_MEM:
+			a->bulk_data = true;
+			break;
+		default:
+			break;
+		}
+		if (!body && o->prefix == 0 && o->code == 0x0b)
+			return;
+	}
+}
+
+static void scan_body(an *a, uint32_t f)
+{
+	const wp_func *fn = &a->m->funcs[f];
+	const uint8_t *p = a->m->bytes + fn->body.offset, *end = p + fn->body.size;
+	uint64_t n = 0, count = 0;
+	wp_valtype t;
+
+	p += wp_leb_u(p, end, 32, &n);
+	for (uint64_t i = 0; i < n; i++) {
+		p += wp_leb_u(p, end, 32, &count);
+		if (wp_read_valtype(&p, end, a->m, &t, NULL) < 0)
+			return;
+		mark_valtype(a, t);
+	}
+	scan_expr(a, p, end, true);
+}
+
+static void scan_const(an *a, wp_range r)
+{
+	if (r.size || r.offset)
+		scan_expr(a, a->m->bytes + r.offset, a->m->bytes + r.offset + r.size + 1, false);
+}
+
+static void mark_roots(an *a)
+{
+	const wp_module *m = a->m;
+
+	for (uint32_t i = 0; i < m->n_exports; i++) {
+		if (m->exports[i].kind == WP_EXTERN_FUNC)
+			mark_func(a, m->exports[i].index);
+		else if (m->exports[i].kind == WP_EXTERN_GLOBAL)
+			mark_global(a, m->exports[i].index);
+	}
+	if (m->has_start)
+		mark_func(a, m->start);
+	for (uint32_t i = 0; i < m->n_imports; i++) {
+		const wp_import *im = &m->imports[i];
+
+		if (im->kind == WP_EXTERN_FUNC && !a->o->remove_unused_imports)
+			mark_func(a, im->index);
+		else if (im->kind == WP_EXTERN_GLOBAL)
+			mark_global(a, im->index);
+	}
+	for (uint32_t i = 0; i < m->n_tables; i++) {
+		mark_valtype(a, m->tables[i].elem);
+		if (m->tables[i].init.size)
+			scan_const(a, m->tables[i].init);
+	}
+	for (uint32_t i = 0; i < m->n_tags; i++)
+		mark_type(a, m->tags[i].type);
+	for (uint32_t i = 0; i < m->n_elems; i++) {
+		const wp_elem *e = &m->elems[i];
+		const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
+
+		mark_valtype(a, e->type);
+		if (e->mode == WP_SEG_ACTIVE)
+			scan_const(a, e->offset);
+		if (e->exprs) {
+			scan_expr(a, p, end, true);
+			continue;
+		}
+		for (uint32_t k = 0; k < e->n_items && p < end; k++) {
+			uint64_t idx = 0;
+
+			p += wp_leb_u(p, end, 32, &idx);
+			mark_func(a, (uint32_t)idx);
+		}
+	}
+	for (uint32_t i = 0; i < m->n_datas; i++)
+		if (m->datas[i].mode == WP_SEG_ACTIVE)
+			scan_const(a, m->datas[i].offset);
+}
+
+/* ---- identical function bodies (-Oz) ---- */
+
+static uint64_t fnv1a(const uint8_t *p, size_t n, uint64_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* canonical[f] = the first function with f's type and bytes (f itself when
+ * unique). Exported functions and the start function keep their identity. */
+static int find_duplicates(an *a, uint32_t *canonical, wp_opt_stats *st)
+{
+	const wp_module *m = a->m;
+	uint32_t n = m->n_funcs, cap = 16;
+	uint8_t *pinned = calloc(n + 1, 1);
+	uint32_t *slots;
+
+	if (!pinned)
+		return wp_error_oom(a->err);
+	for (uint32_t i = 0; i < m->n_exports; i++)
+		if (m->exports[i].kind == WP_EXTERN_FUNC && m->exports[i].index < n)
+			pinned[m->exports[i].index] = 1;
+	if (m->has_start && m->start < n)
+		pinned[m->start] = 1;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(slots = malloc(cap * sizeof(*slots)))) {
+		free(pinned);
+		return wp_error_oom(a->err);
+	}
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (uint32_t f = 0; f < n; f++) {
+		const wp_func *fn = &m->funcs[f];
+		uint64_t h;
+		uint32_t s;
+
+		canonical[f] = f;
+		if (fn->imported || !a->func_live[f] || pinned[f])
+			continue;
+		h = fnv1a(m->bytes + fn->body.offset, fn->body.size,
+			  0xcbf29ce484222325ULL ^ ((uint64_t)fn->type * 0x9e3779b97f4a7c15ULL));
+		for (s = (uint32_t)h & (cap - 1); slots[s] != UINT32_MAX; s = (s + 1) & (cap - 1)) {
+			const wp_func *o = &m->funcs[slots[s]];
+
+			if (o->type == fn->type && o->body.size == fn->body.size &&
+			    memcmp(m->bytes + o->body.offset, m->bytes + fn->body.offset,
+				   fn->body.size) == 0) {
+				canonical[f] = slots[s];
+				st->n_merged_functions++;
+				st->merged_functions += fn->body.size;
+				break;
+			}
+		}
+		if (canonical[f] == f)
+			slots[s] = f;
+	}
+	free(slots);
+	free(pinned);
+	return 0;
+}
+
+/* ---- data segments (-Oz) ---- */
+
+static bool const_offset(const wp_module *m, const wp_data *d, uint64_t *out)
+{
+	const uint8_t *p = m->bytes + d->offset.offset, *end = p + d->offset.size + 1;
+	wp_insn_reader ir;
+	wp_insn in;
+
+	wp_insn_reader_init(&ir, m, p, end);
+	if (wp_insn_next(&ir, &in, NULL) < 0 || in.info->prefix != 0 ||
+	    (in.info->code != 0x41 && in.info->code != 0x42))
+		return false;
+	*out = in.info->code == 0x41 ? (uint64_t)(uint32_t)in.value : in.value;
+	return wp_insn_next(&ir, &in, NULL) == 0 && in.info->prefix == 0 && in.info->code == 0x0b;
+}
+
+static size_t leb_size(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >>= 7)
+		n++;
+	return n;
+}
+
+typedef struct seg {
+	uint32_t index;
+	uint64_t start, end;
+} seg;
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const seg *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Plans one memory's active segments: merged where the gap costs less
+ * than a segment header, zeros trimmed at both ends. Only when every
+ * segment has a constant offset, stays inside the memory's initial size
+ * (so none can trap at instantiation) and none overlaps another, and the
+ * memory is defined here (it starts zeroed). */
+static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, bool *planned, wp_opt_stats *st)
+{
+	const wp_module *m = a->m;
+	const wp_memory *mm = &m->memories[mem];
+	uint64_t limit = mm->limits.min * 65536ULL;
+	seg *segs = NULL;
+	uint32_t n = 0;
+	int r = 0;
+
+	*planned = false;
+	if (mm->imported || mm->limits.shared)
+		return 0;
+	if (!(segs = calloc(m->n_datas + 1, sizeof(*segs))))
+		return wp_error_oom(a->err);
+	for (uint32_t i = 0; i < m->n_datas; i++) {
+		const wp_data *d = &m->datas[i];
+		uint64_t off;
+
+		if (d->mode != WP_SEG_ACTIVE || d->memory != mem)
+			continue;
+		if (!const_offset(m, d, &off) || off > limit || d->bytes.size > limit - off)
+			goto out; /* could trap, or depends on an import: leave alone */
+		segs[n].index = i;
+		segs[n].start = off;
+		segs[n].end = off + d->bytes.size;
+		n++;
+	}
+	if (n == 0)
+		goto out;
+	qsort(segs, n, sizeof(*segs), seg_cmp);
+	for (uint32_t i = 1; i < n; i++)
+		if (segs[i].start < segs[i - 1].end)
+			goto out;
+	for (uint32_t i = 0; i < n;) {
+		wp_out_data *od;
+		uint32_t j = i + 1;
+		size_t lead = 0;
+		const uint8_t *z;
+
+		/* extend while the next segment is closer than its header costs */
+		while (j < n && segs[j].start - segs[j - 1].end <=
+					3 + leb_size(segs[j].start) +
+						leb_size(m->datas[segs[j].index].bytes.size))
+			j++;
+		od = &rw->datas[rw->n_datas];
+		od->source = segs[i].index;
+		od->rebuilt = true;
+		wp_buf_init(&od->bytes, (size_t)1 << 32);
+		for (uint32_t k = i; k < j && r == 0; k++) {
+			const wp_data *d = &m->datas[segs[k].index];
+			static const uint8_t zeros[256];
+			uint64_t gap = k > i ? segs[k].start - segs[k - 1].end : 0;
+
+			while (gap > 0 && r == 0) {
+				size_t chunk = gap < sizeof(zeros) ? (size_t)gap : sizeof(zeros);
+
+				r = wp_buf_append(&od->bytes, zeros, chunk, a->err);
+				gap -= chunk;
+			}
+			if (r == 0)
+				r = wp_buf_append(&od->bytes, m->bytes + d->bytes.offset,
+						  d->bytes.size, a->err);
+		}
+		if (r < 0)
+			break;
+		/* memory starts zeroed: leading and trailing zeros need no bytes */
+		z = (const uint8_t *)od->bytes.data;
+		while (lead < od->bytes.len && z && z[lead] == 0)
+			lead++;
+		while (od->bytes.len > lead && z[od->bytes.len - 1] == 0)
+			od->bytes.len--;
+		memmove(od->bytes.data, od->bytes.data + lead, od->bytes.len - lead);
+		od->bytes.len -= lead;
+		od->offset = segs[i].start + lead;
+		if (od->bytes.len)
+			rw->n_datas++;
+		else
+			wp_buf_release(&od->bytes);
+		i = j;
+	}
+	*planned = r == 0;
+	(void)st;
+out:
+	free(segs);
+	return r;
+}
+
+static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
+{
+	const wp_module *m = a->m;
+	uint8_t *rebuilt_mem;
+	bool any = false;
+	int r = 0;
+
+	st->n_data_in = m->n_datas;
+	st->n_data_out = m->n_datas;
+	if (a->bulk_data || m->n_datas == 0)
+		return 0;
+	if (!(rw->datas = calloc(m->n_datas + 1, sizeof(*rw->datas))))
+		return wp_error_oom(a->err);
+	if (!(rebuilt_mem = calloc(m->n_memories + 1, 1)))
+		return wp_error_oom(a->err);
+	/* segments keep their order: each rebuilt memory's new segments go
+	 * where its first segment was; everything else is copied through */
+	for (uint32_t i = 0; r == 0 && i < m->n_datas; i++) {
+		const wp_data *d = &m->datas[i];
+		bool planned = false;
+
+		if (d->mode == WP_SEG_ACTIVE && rebuilt_mem[d->memory] == 1)
+			continue;
+		if (d->mode == WP_SEG_ACTIVE && rebuilt_mem[d->memory] == 0) {
+			uint32_t before = rw->n_datas;
+
+			r = plan_memory(a, rw, d->memory, &planned, st);
+			rebuilt_mem[d->memory] = planned ? 1 : 2;
+			if (planned) {
+				any = true;
+				continue;
+			}
+			for (uint32_t k = before; k < rw->n_datas; k++)
+				wp_buf_release(&rw->datas[k].bytes);
+			rw->n_datas = before;
+		}
+		if (r == 0) {
+			rw->datas[rw->n_datas].source = i;
+			rw->datas[rw->n_datas++].rebuilt = false;
+		}
+	}
+	free(rebuilt_mem);
+	rw->datas_changed = any;
+	if (any)
+		st->n_data_out = rw->n_datas;
+	return r;
+}
+
+/* ---- putting it together ---- */
+
+static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
+{
+	const wp_module *m = a->m;
+	uint32_t *canonical = calloc(m->n_funcs + 1, sizeof(uint32_t));
+	uint32_t next = 0;
+	int r;
+
+	if (!canonical)
+		return wp_error_oom(a->err);
+	mark_roots(a);
+	while (a->n_queue)
+		scan_body(a, a->queue[--a->n_queue]);
+	r = find_duplicates(a, canonical, st);
+	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++) {
+		bool emit = a->func_live[f] && canonical[f] == f;
+
+		rw->func_emit[f] = emit;
+		rw->func_map[f] = emit ? next++ : WP_GONE;
+		if (!a->func_live[f] && !m->funcs[f].imported) {
+			st->n_dead_functions++;
+			st->dead_functions += m->funcs[f].body.size;
+		}
+	}
+	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
+		if (a->func_live[f] && canonical[f] != f)
+			rw->func_map[f] = rw->func_map[canonical[f]];
+	next = 0;
+	for (uint32_t g = 0; g < m->n_globals; g++) {
+		rw->global_map[g] = a->global_live[g] ? next++ : WP_GONE;
+		st->n_dead_globals += !a->global_live[g];
+	}
+	next = 0;
+	for (uint32_t t = 0; t < m->n_types; t++) {
+		rw->type_map[t] = a->type_live[t] ? next++ : WP_GONE;
+		st->n_dead_types += !a->type_live[t];
+	}
+	if (r == 0)
+		r = plan_data(a, rw, st);
+	free(canonical);
+	return r;
+}
+
+static uint64_t custom_bytes(const wp_module *m, const bool *keep)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < m->n_sections; i++)
+		if (m->sections[i].id == 0 && !keep[i])
+			n += m->sections[i].header.size + m->sections[i].payload.size;
+	return n;
+}
+
+int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
+		wp_error **err)
+{
+	wp_rewrite rw = {m, o, NULL, NULL, NULL, NULL, NULL, NULL, 0, false};
+	wp_opt_stats st = {0};
+	an a = {.m = m, .o = o, .err = err};
+	size_t start = out->len;
+	wp_module *check = NULL;
+	int r = 0;
+
+	st.input = m->size;
+	if (m->component)
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "\"%s\" is a component: only core modules are optimized",
+				    m->name);
+	if (o->level == WP_OPT_NONE && !o->strip) {
+		r = wp_buf_append(out, m->bytes, m->size, err);
+		st.output = m->size;
+		goto done;
+	}
+	if (!(rw.keep_custom = calloc(m->n_sections + 1, sizeof(bool))))
+		return wp_error_oom(err);
+	for (uint32_t i = 0; i < m->n_sections; i++)
+		rw.keep_custom[i] =
+			m->sections[i].id != 0 ||
+			wp_custom_section_kept((const char *)m->bytes + m->sections[i].name.offset,
+					       m->sections[i].name.size, o);
+	st.custom_sections = custom_bytes(m, rw.keep_custom);
+	if (o->level >= WP_OPT_MIN) {
+		rw.func_map = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		rw.func_emit = calloc(m->n_funcs + 1, sizeof(bool));
+		rw.global_map = calloc(m->n_globals + 1, sizeof(uint32_t));
+		rw.type_map = calloc(m->n_types + 1, sizeof(uint32_t));
+		a.func_live = calloc(m->n_funcs + 1, 1);
+		a.global_live = calloc(m->n_globals + 1, 1);
+		a.type_live = calloc(m->n_types + 1, 1);
+		a.queue = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		if (!rw.func_map || !rw.func_emit || !rw.global_map || !rw.type_map ||
+		    !a.func_live || !a.global_live || !a.type_live || !a.queue)
+			r = wp_error_oom(err);
+		if (r == 0)
+			r = plan_min(&a, &rw, &st);
+	}
+	if (r == 0)
+		r = wp_write_module(&rw, out, err);
+	/* a safety net: what is handed back must validate */
+	if (r == 0)
+		r = wp_module_read_bytes(&check, (const uint8_t *)out->data + start,
+					 out->len - start, "optimized module", err);
+	if (r == 0)
+		r = wp_module_validate(check, err);
+	if (r < 0)
+		wp_error_prefix(err, "the optimizer failed on \"%s\" (please report this)",
+				m->name);
+	wp_module_free(check);
+	st.output = out->len - start;
+	if (rw.datas_changed || rw.datas) {
+		uint64_t before = 0, after = 0;
+
+		for (uint32_t i = 0; i < m->n_datas; i++)
+			before += m->datas[i].bytes.size;
+		for (uint32_t i = 0; i < rw.n_datas; i++)
+			after += rw.datas[i].rebuilt ? rw.datas[i].bytes.len
+						     : m->datas[rw.datas[i].source].bytes.size;
+		st.data = before > after ? before - after : 0;
+	}
+	{
+		uint64_t saved = st.input > st.output ? st.input - st.output : 0;
+		uint64_t known =
+			st.custom_sections + st.dead_functions + st.merged_functions + st.data;
+
+		st.leb = saved > known ? saved - known : 0;
+	}
+	for (uint32_t i = 0; i < rw.n_datas; i++)
+		wp_buf_release(&rw.datas[i].bytes);
+	free(rw.datas);
+	free(rw.keep_custom);
+	free(rw.func_map);
+	free(rw.func_emit);
+	free(rw.global_map);
+	free(rw.type_map);
+	free(a.func_live);
+	free(a.global_live);
+	free(a.type_live);
+	free(a.queue);
+done:
+	if (r < 0)
+		out->len = start;
+	if (stats)
+		*stats = st;
+	return r;
+}

@@ -1,0 +1,61 @@
+/* The size optimizer: analyses a validated core module and writes a new one
+ * (writer.c) with
+ *   -Os: custom sections for debugging and tooling dropped (.debug_*, name,
+ *        producers, sourceMappingURL, external_debug_info, build_id,
+ *        target_features), every LEB128 in its shortest form, adjacent local
+ *        declarations of one type merged;
+ *   -Oz: also unused functions, globals and types removed (roots: exports,
+ *        the start function, element segments, imports), byte-identical
+ *        function bodies merged, adjacent active data segments merged when
+ *        that is smaller, trailing zeros of active data trimmed when the
+ *        memory starts empty (not imported) and the segment stays in bounds.
+ * Nothing that changes behaviour: segments that could trap at
+ * instantiation are left alone, exported functions keep their identity, and
+ * the result is validated again before it is returned. */
+#ifndef WP_OPTIMIZE_H
+#define WP_OPTIMIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/buf.h"
+#include "../lib/error.h"
+#include "../lib/str.h"
+#include "module.h"
+
+typedef enum wp_opt_level {
+	WP_OPT_NONE = 0, /* -O0: the bytes as they are */
+	WP_OPT_SIZE = 1, /* -Os */
+	WP_OPT_MIN = 2,	 /* -Oz */
+} wp_opt_level;
+
+typedef struct wp_opt_options {
+	wp_opt_level level;
+	bool strip;		      /* drop tooling sections even below -Os */
+	bool remove_unused_imports;   /* -Oz may drop unused function imports */
+	const wp_strv *keep_sections; /* custom sections to keep by name */
+} wp_opt_options;
+
+typedef struct wp_opt_stats {
+	uint64_t input;
+	uint64_t output;
+	uint64_t custom_sections; /* bytes of dropped custom sections */
+	uint64_t leb;		  /* bytes saved by shortest LEB128s and merged locals */
+	uint64_t dead_functions;  /* bytes of removed functions (bodies) */
+	uint32_t n_dead_functions;
+	uint32_t n_dead_globals;
+	uint32_t n_dead_types;
+	uint32_t n_merged_functions;
+	uint64_t merged_functions; /* bytes of merged duplicate bodies */
+	uint32_t n_data_in, n_data_out;
+	uint64_t data; /* bytes saved by merging and trimming data */
+} wp_opt_stats;
+
+/* Optimizes m into out (appended). m must have passed wp_module_validate. */
+int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
+		wp_error **err);
+
+/* Whether a custom section is kept at this level. */
+bool wp_custom_section_kept(const char *name, size_t len, const wp_opt_options *o);
+
+#endif

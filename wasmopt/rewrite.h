@@ -1,0 +1,39 @@
+/* What the optimizer decided, handed to the writer: which functions,
+ * globals and types stay and under which new indices, which custom
+ * sections go, and the data segments to write. Private to wasmopt. */
+#ifndef WP_REWRITE_H
+#define WP_REWRITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/buf.h"
+#include "../lib/error.h"
+#include "module.h"
+#include "optimize.h"
+
+#define WP_GONE UINT32_MAX
+
+typedef struct wp_out_data {
+	uint32_t source; /* the segment whose header (mode, memory) it keeps */
+	bool rebuilt;	 /* merged or trimmed: offset and bytes below */
+	uint64_t offset; /* the new constant offset */
+	wp_buf bytes;	 /* the new content (rebuilt only) */
+} wp_out_data;
+
+typedef struct wp_rewrite {
+	const wp_module *m;
+	const wp_opt_options *o;
+	uint32_t *func_map; /* old index → new, WP_GONE when removed */
+	bool *func_emit;    /* written out (merged duplicates map elsewhere) */
+	uint32_t *global_map;
+	uint32_t *type_map;
+	bool *keep_custom;  /* per section of m->sections */
+	wp_out_data *datas; /* segments to write, in order */
+	uint32_t n_datas;
+	bool datas_changed; /* else the data section is copied through */
+} wp_rewrite;
+
+int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err);
+
+#endif

@@ -1,0 +1,685 @@
+/* The module writer: every section re-encoded from the reader's model with
+ * the shortest LEB128s, the indices the optimizer remapped, and adjacent
+ * local declarations of one type merged. Instruction streams are decoded
+ * and re-encoded one instruction at a time. */
+#include "rewrite.h"
+#include "insn.h"
+#include "leb.h"
+#include "../lib/common.h"
+
+#define OUT_MAX ((size_t)1 << 32)
+
+typedef struct w {
+	const wp_rewrite *rw;
+	const wp_module *m;
+	wp_error **err;
+	int failed;
+} w;
+
+static int put(w *x, wp_buf *b, const void *data, size_t n)
+{
+	int r = wp_buf_append(b, data, n, x->err);
+
+	if (r < 0)
+		x->failed = r;
+	return r;
+}
+
+static int put8(w *x, wp_buf *b, uint8_t v)
+{
+	return put(x, b, &v, 1);
+}
+
+static int putu(w *x, wp_buf *b, uint64_t v)
+{
+	uint8_t tmp[10];
+	size_t n = 0;
+
+	do {
+		uint8_t byte = v & 0x7f;
+
+		v >>= 7;
+		tmp[n++] = v ? byte | 0x80 : byte;
+	} while (v);
+	return put(x, b, tmp, n);
+}
+
+static int puts_(w *x, wp_buf *b, int64_t v)
+{
+	uint8_t tmp[10];
+	size_t n = 0;
+	bool more = true;
+
+	while (more) {
+		uint8_t byte = (uint8_t)(v & 0x7f);
+
+		v >>= 7; /* arithmetic shift on the platforms we build for */
+		if ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40)))
+			more = false;
+		else
+			byte |= 0x80;
+		tmp[n++] = byte;
+	}
+	return put(x, b, tmp, n);
+}
+
+static int put_range(w *x, wp_buf *b, wp_range r)
+{
+	return put(x, b, x->m->bytes + r.offset, r.size);
+}
+
+static int put_name(w *x, wp_buf *b, wp_range r)
+{
+	int rc = putu(x, b, r.size);
+
+	return rc < 0 ? rc : put_range(x, b, r);
+}
+
+static uint32_t map_type(const w *x, uint32_t t)
+{
+	return x->rw->type_map ? x->rw->type_map[t] : t;
+}
+
+static uint32_t map_func(const w *x, uint32_t f)
+{
+	return x->rw->func_map ? x->rw->func_map[f] : f;
+}
+
+static uint32_t map_global(const w *x, uint32_t g)
+{
+	return x->rw->global_map ? x->rw->global_map[g] : g;
+}
+
+static int put_heap(w *x, wp_buf *b, uint32_t heap)
+{
+	if (heap & WP_HT_ABSTRACT)
+		return put8(x, b, (uint8_t)heap);
+	return puts_(x, b, map_type(x, heap));
+}
+
+static int put_valtype(w *x, wp_buf *b, wp_valtype t)
+{
+	uint32_t heap;
+
+	if (wp_vt_kind(t) != WP_VT_REF)
+		return put8(x, b, wp_vt_kind(t));
+	heap = wp_vt_heap(t);
+	/* (ref null func) is funcref, and so on: the one-byte forms */
+	if (wp_vt_nullable(t) && (heap & WP_HT_ABSTRACT))
+		return put8(x, b, (uint8_t)heap);
+	if (put8(x, b, wp_vt_nullable(t) ? 0x63 : 0x64) < 0)
+		return x->failed;
+	return put_heap(x, b, heap);
+}
+
+static int put_limits(w *x, wp_buf *b, const wp_limits *l)
+{
+	uint8_t flags = (uint8_t)((l->has_max ? 1 : 0) | (l->shared ? 2 : 0) | (l->is64 ? 4 : 0));
+
+	put8(x, b, flags);
+	putu(x, b, l->min);
+	if (l->has_max)
+		putu(x, b, l->max);
+	return x->failed;
+}
+
+/* Re-encodes one instruction with remapped indices and short LEBs. */
+static int put_insn(w *x, wp_buf *b, const wp_insn *in)
+{
+	const wp_opinfo *o = in->info;
+	const uint8_t *p;
+
+	if (o->prefix) {
+		put8(x, b, o->prefix);
+		putu(x, b, o->code);
+	} else {
+		put8(x, b, (uint8_t)o->code);
+	}
+	switch (o->imm) {
+	case WP_IMM_NONE:
+		break;
+	case WP_IMM_BLOCK:
+	case WP_IMM_TRY_TABLE:
+		if (in->block == WP_BLOCK_EMPTY)
+			put8(x, b, 0x40);
+		else if (in->block == WP_BLOCK_VALUE)
+			put_valtype(x, b, in->vt);
+		else
+			puts_(x, b, map_type(x, in->a));
+		if (o->imm == WP_IMM_TRY_TABLE) {
+			putu(x, b, in->n);
+			p = in->imm;
+			for (uint32_t i = 0; i < in->n; i++) {
+				wp_catch c;
+
+				wp_insn_next_catch(&p, in->end, &c);
+				put8(x, b, c.kind);
+				if (c.kind < 2)
+					putu(x, b, c.tag);
+				putu(x, b, c.label);
+			}
+		}
+		break;
+	case WP_IMM_FUNC:
+		putu(x, b, map_func(x, in->a));
+		break;
+	case WP_IMM_GLOBAL:
+		putu(x, b, map_global(x, in->a));
+		break;
+	case WP_IMM_TYPE:
+		putu(x, b, map_type(x, in->a));
+		break;
+	case WP_IMM_CALL_INDIRECT:
+		putu(x, b, map_type(x, in->a));
+		putu(x, b, in->b);
+		break;
+	case WP_IMM_LABEL:
+	case WP_IMM_LOCAL:
+	case WP_IMM_TABLE:
+	case WP_IMM_ELEM:
+	case WP_IMM_DATA:
+	case WP_IMM_TAG:
+	case WP_IMM_MEM:
+		putu(x, b, in->a);
+		break;
+	case WP_IMM_TABLE_TABLE:
+	case WP_IMM_ELEM_TABLE:
+	case WP_IMM_MEM_MEM:
+	case WP_IMM_DATA_MEM:
+		putu(x, b, in->a);
+		putu(x, b, in->b);
+		break;
+	case WP_IMM_BR_TABLE:
+		putu(x, b, in->n);
+		for (uint32_t i = 0; i <= in->n; i++)
+			putu(x, b, wp_insn_br_label(in, i));
+		break;
+	case WP_IMM_MEMARG:
+	case WP_IMM_MEMARG_LANE:
+		if (in->a) {
+			putu(x, b, in->align | 0x40);
+			putu(x, b, in->a);
+		} else {
+			putu(x, b, in->align);
+		}
+		putu(x, b, in->value);
+		if (o->imm == WP_IMM_MEMARG_LANE)
+			put8(x, b, in->lane);
+		break;
+	case WP_IMM_I32:
+		puts_(x, b, (int32_t)in->value);
+		break;
+	case WP_IMM_I64:
+		puts_(x, b, (int64_t)in->value);
+		break;
+	case WP_IMM_F32:
+		for (int i = 0; i < 4; i++)
+			put8(x, b, (uint8_t)(in->value >> (8 * i)));
+		break;
+	case WP_IMM_F64:
+		for (int i = 0; i < 8; i++)
+			put8(x, b, (uint8_t)(in->value >> (8 * i)));
+		break;
+	case WP_IMM_V128:
+	case WP_IMM_SHUFFLE:
+		put(x, b, in->imm, 16);
+		break;
+	case WP_IMM_LANE:
+		put8(x, b, in->lane);
+		break;
+	case WP_IMM_HEAPTYPE:
+		put_heap(x, b, wp_vt_heap(in->vt));
+		break;
+	case WP_IMM_SELECT_T:
+		putu(x, b, in->n);
+		put_valtype(x, b, in->vt);
+		break;
+	case WP_IMM_ZERO:
+		put8(x, b, 0);
+		break;
+	default:
+		return wp_error_set(x->err, WP_EUNSUPPORTED, "cannot write %s", o->text);
+	}
+	return x->failed;
+}
+
+/* An expression up to and including its end (bodies and constant exprs). */
+static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool to_end_of_range)
+{
+	wp_insn_reader ir;
+	wp_insn in;
+	uint32_t depth = 0;
+	int r;
+
+	wp_insn_reader_init(&ir, x->m, p, end);
+	for (;;) {
+		if ((r = wp_insn_next(&ir, &in, x->err)) < 0)
+			return r;
+		if ((r = put_insn(x, b, &in)) < 0)
+			return r;
+		if (in.info->imm == WP_IMM_BLOCK || in.info->imm == WP_IMM_TRY_TABLE)
+			depth++;
+		else if (in.info->prefix == 0 && in.info->code == 0x0b) {
+			if (depth == 0 && (!to_end_of_range || ir.p == end))
+				return 0;
+			if (depth)
+				depth--;
+		}
+	}
+}
+
+/* A constant expression stored without its end byte (reader.c). */
+static int put_const(w *x, wp_buf *b, wp_range r)
+{
+	const uint8_t *p = x->m->bytes + r.offset;
+
+	return put_expr(x, b, p, p + r.size + 1, false);
+}
+
+static int put_body(w *x, wp_buf *b, const wp_func *fn)
+{
+	const wp_module *m = x->m;
+	const uint8_t *p = m->bytes + fn->body.offset, *end = p + fn->body.size;
+	wp_buf body = WP_BUF_INIT(OUT_MAX);
+	uint64_t n_decls = 0, count = 0;
+	wp_valtype run_type = 0, t;
+	uint64_t run = 0;
+	uint32_t n_runs = 0;
+	wp_buf decls = WP_BUF_INIT(OUT_MAX);
+	int k, r = 0;
+
+	/* locals: merge adjacent declarations of the same type */
+	k = wp_leb_u(p, end, 32, &n_decls);
+	p += k;
+	for (uint64_t i = 0; i < n_decls; i++) {
+		p += wp_leb_u(p, end, 32, &count);
+		wp_read_valtype(&p, end, m, &t, NULL);
+		if (count == 0)
+			continue;
+		if (run && t == run_type) {
+			run += count;
+			continue;
+		}
+		if (run) {
+			putu(x, &decls, run);
+			put_valtype(x, &decls, run_type);
+			n_runs++;
+		}
+		run = count;
+		run_type = t;
+	}
+	if (run) {
+		putu(x, &decls, run);
+		put_valtype(x, &decls, run_type);
+		n_runs++;
+	}
+	putu(x, &body, n_runs);
+	put(x, &body, decls.data, decls.len);
+	if (!x->failed)
+		r = put_expr(x, &body, p, end, true);
+	if (r == 0 && !x->failed) {
+		putu(x, b, body.len);
+		put(x, b, body.data, body.len);
+	}
+	wp_buf_release(&body);
+	wp_buf_release(&decls);
+	return r < 0 ? r : x->failed;
+}
+
+static int sec_types(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < m->n_types; i++)
+		n += map_type(x, i) != WP_GONE;
+	putu(x, b, n);
+	for (uint32_t i = 0; i < m->n_types; i++) {
+		const wp_functype *t = &m->types[i];
+
+		if (map_type(x, i) == WP_GONE)
+			continue;
+		put8(x, b, 0x60);
+		putu(x, b, t->n_params);
+		for (uint32_t k = 0; k < t->n_params; k++)
+			put_valtype(x, b, t->types[k]);
+		putu(x, b, t->n_results);
+		for (uint32_t k = 0; k < t->n_results; k++)
+			put_valtype(x, b, t->types[t->n_params + k]);
+	}
+	return x->failed;
+}
+
+static int sec_imports(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < m->n_imports; i++)
+		n += !(m->imports[i].kind == WP_EXTERN_FUNC &&
+		       map_func(x, m->imports[i].index) == WP_GONE);
+	putu(x, b, n);
+	for (uint32_t i = 0; i < m->n_imports; i++) {
+		const wp_import *im = &m->imports[i];
+
+		if (im->kind == WP_EXTERN_FUNC && map_func(x, im->index) == WP_GONE)
+			continue;
+		put_name(x, b, im->module);
+		put_name(x, b, im->name);
+		put8(x, b, (uint8_t)im->kind);
+		switch (im->kind) {
+		case WP_EXTERN_FUNC:
+			putu(x, b, map_type(x, m->funcs[im->index].type));
+			break;
+		case WP_EXTERN_TABLE:
+			put_valtype(x, b, m->tables[im->index].elem);
+			put_limits(x, b, &m->tables[im->index].limits);
+			break;
+		case WP_EXTERN_MEMORY:
+			put_limits(x, b, &m->memories[im->index].limits);
+			break;
+		case WP_EXTERN_GLOBAL:
+			put_valtype(x, b, m->globals[im->index].type);
+			put8(x, b, m->globals[im->index].mutable_);
+			break;
+		case WP_EXTERN_TAG:
+			put8(x, b, 0);
+			putu(x, b, map_type(x, m->tags[im->index].type));
+			break;
+		}
+	}
+	return x->failed;
+}
+
+static bool emitted(const w *x, uint32_t f)
+{
+	return x->rw->func_emit ? x->rw->func_emit[f] : true;
+}
+
+static int sec_functions(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	uint32_t n = 0;
+
+	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
+		n += emitted(x, i);
+	putu(x, b, n);
+	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
+		if (emitted(x, i))
+			putu(x, b, map_type(x, m->funcs[i].type));
+	return x->failed;
+}
+
+static int sec_tables(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+
+	putu(x, b, m->n_tables - m->n_imported_tables);
+	for (uint32_t i = m->n_imported_tables; i < m->n_tables; i++) {
+		const wp_table *t = &m->tables[i];
+
+		if (t->init.size) {
+			put8(x, b, 0x40);
+			put8(x, b, 0);
+		}
+		put_valtype(x, b, t->elem);
+		put_limits(x, b, &t->limits);
+		if (t->init.size && put_const(x, b, t->init) < 0)
+			return x->failed ? x->failed : WP_EINVALID;
+	}
+	return x->failed;
+}
+
+static int sec_memories(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+
+	putu(x, b, m->n_memories - m->n_imported_memories);
+	for (uint32_t i = m->n_imported_memories; i < m->n_memories; i++)
+		put_limits(x, b, &m->memories[i].limits);
+	return x->failed;
+}
+
+static int sec_tags(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+
+	putu(x, b, m->n_tags - m->n_imported_tags);
+	for (uint32_t i = m->n_imported_tags; i < m->n_tags; i++) {
+		put8(x, b, 0);
+		putu(x, b, map_type(x, m->tags[i].type));
+	}
+	return x->failed;
+}
+
+static int sec_globals(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	uint32_t n = 0;
+	int r;
+
+	for (uint32_t i = m->n_imported_globals; i < m->n_globals; i++)
+		n += map_global(x, i) != WP_GONE;
+	putu(x, b, n);
+	for (uint32_t i = m->n_imported_globals; i < m->n_globals; i++) {
+		const wp_global *g = &m->globals[i];
+
+		if (map_global(x, i) == WP_GONE)
+			continue;
+		put_valtype(x, b, g->type);
+		put8(x, b, g->mutable_);
+		if ((r = put_const(x, b, g->init)) < 0)
+			return r;
+	}
+	return x->failed;
+}
+
+static int sec_exports(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+
+	putu(x, b, m->n_exports);
+	for (uint32_t i = 0; i < m->n_exports; i++) {
+		const wp_export *e = &m->exports[i];
+		uint32_t idx = e->index;
+
+		if (e->kind == WP_EXTERN_FUNC)
+			idx = map_func(x, idx);
+		else if (e->kind == WP_EXTERN_GLOBAL)
+			idx = map_global(x, idx);
+		put_name(x, b, e->name);
+		put8(x, b, (uint8_t)e->kind);
+		putu(x, b, idx);
+	}
+	return x->failed;
+}
+
+static int sec_elems(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	int r;
+
+	putu(x, b, m->n_elems);
+	for (uint32_t i = 0; i < m->n_elems; i++) {
+		const wp_elem *e = &m->elems[i];
+		const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
+		/* flags: bit 0 passive/declarative, bit 1 explicit table or
+		 * declarative, bit 2 expressions; keep the segment's form */
+		uint32_t flags = (e->exprs ? 4u : 0u);
+		bool explicit_type;
+
+		if (e->mode == WP_SEG_PASSIVE)
+			flags |= 1;
+		else if (e->mode == WP_SEG_DECLARATIVE)
+			flags |= 3;
+		else if (e->table != 0 || (e->exprs && e->type != WP_VT_FUNCREF))
+			flags |= 2;
+		explicit_type = (flags & 3) != 0;
+		putu(x, b, flags);
+		if (e->mode == WP_SEG_ACTIVE && (flags & 2))
+			putu(x, b, e->table);
+		if (e->mode == WP_SEG_ACTIVE && (r = put_const(x, b, e->offset)) < 0)
+			return r;
+		if (explicit_type) {
+			if (e->exprs)
+				put_valtype(x, b, e->type);
+			else
+				put8(x, b, 0); /* elemkind funcref */
+		}
+		putu(x, b, e->n_items);
+		for (uint32_t k = 0; k < e->n_items; k++) {
+			if (e->exprs) {
+				wp_insn_reader ir;
+				wp_insn in;
+
+				wp_insn_reader_init(&ir, m, p, end);
+				do {
+					if ((r = wp_insn_next(&ir, &in, x->err)) < 0 ||
+					    (r = put_insn(x, b, &in)) < 0)
+						return r;
+				} while (!(in.info->prefix == 0 && in.info->code == 0x0b));
+				p = ir.p;
+			} else {
+				uint64_t idx = 0;
+
+				p += wp_leb_u(p, end, 32, &idx);
+				putu(x, b, map_func(x, (uint32_t)idx));
+			}
+		}
+	}
+	return x->failed;
+}
+
+static int sec_code(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	uint32_t n = 0;
+	int r;
+
+	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
+		n += emitted(x, i);
+	putu(x, b, n);
+	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
+		if (emitted(x, i) && (r = put_body(x, b, &m->funcs[i])) < 0)
+			return r;
+	return x->failed;
+}
+
+static int put_data_header(w *x, wp_buf *b, const wp_data *d, uint64_t offset, bool rebuilt)
+{
+	const wp_limits *l = &x->m->memories[d->memory].limits;
+
+	if (d->mode == WP_SEG_PASSIVE)
+		return put8(x, b, 1);
+	if (d->memory) {
+		put8(x, b, 2);
+		putu(x, b, d->memory);
+	} else {
+		put8(x, b, 0);
+	}
+	if (!rebuilt)
+		return put_const(x, b, d->offset);
+	put8(x, b, l->is64 ? 0x42 : 0x41);
+	puts_(x, b, l->is64 ? (int64_t)offset : (int32_t)(uint32_t)offset);
+	return put8(x, b, 0x0b);
+}
+
+static int sec_data(w *x, wp_buf *b)
+{
+	const wp_module *m = x->m;
+	const wp_rewrite *rw = x->rw;
+	int r;
+
+	if (!rw->datas_changed) {
+		putu(x, b, m->n_datas);
+		for (uint32_t i = 0; i < m->n_datas; i++) {
+			const wp_data *d = &m->datas[i];
+
+			if ((r = put_data_header(x, b, d, 0, false)) < 0)
+				return r;
+			put_name(x, b, d->bytes);
+		}
+		return x->failed;
+	}
+	putu(x, b, rw->n_datas);
+	for (uint32_t i = 0; i < rw->n_datas; i++) {
+		const wp_out_data *od = &rw->datas[i];
+		const wp_data *d = &m->datas[od->source];
+
+		if ((r = put_data_header(x, b, d, od->offset, od->rebuilt)) < 0)
+			return r;
+		if (od->rebuilt) {
+			putu(x, b, od->bytes.len);
+			put(x, b, od->bytes.data, od->bytes.len);
+		} else {
+			put_name(x, b, d->bytes);
+		}
+	}
+	return x->failed;
+}
+
+static int section_body(w *x, const wp_section *s, wp_buf *b)
+{
+	const wp_module *m = x->m;
+
+	switch (s->id) {
+	case 1:
+		return sec_types(x, b);
+	case 2:
+		return sec_imports(x, b);
+	case 3:
+		return sec_functions(x, b);
+	case 4:
+		return sec_tables(x, b);
+	case 5:
+		return sec_memories(x, b);
+	case 6:
+		return sec_globals(x, b);
+	case 7:
+		return sec_exports(x, b);
+	case 8:
+		return putu(x, b, map_func(x, m->start));
+	case 9:
+		return sec_elems(x, b);
+	case 10:
+		return sec_code(x, b);
+	case 11:
+		return sec_data(x, b);
+	case 12:
+		return putu(x, b, x->rw->datas_changed ? x->rw->n_datas : m->data_count);
+	case 13:
+		return sec_tags(x, b);
+	default:
+		return 0;
+	}
+}
+
+int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
+{
+	const wp_module *m = rw->m;
+	w x = {rw, m, err, 0};
+	wp_buf sec = WP_BUF_INIT(OUT_MAX);
+	int r = 0;
+
+	put(&x, out, m->bytes, 8);
+	for (uint32_t i = 0; r == 0 && !x.failed && i < m->n_sections; i++) {
+		const wp_section *s = &m->sections[i];
+
+		if (s->id == 0) {
+			if (!rw->keep_custom || rw->keep_custom[i]) {
+				put8(&x, out, 0);
+				putu(&x, out, s->payload.size);
+				put_range(&x, out, s->payload);
+			}
+			continue;
+		}
+		wp_buf_reset(&sec);
+		if ((r = section_body(&x, s, &sec)) < 0)
+			break;
+		put8(&x, out, s->id);
+		putu(&x, out, sec.len);
+		put(&x, out, sec.data, sec.len);
+	}
+	wp_buf_release(&sec);
+	return r < 0 ? r : x.failed;
+}
