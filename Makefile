@@ -29,11 +29,17 @@ endif
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARNINGS) $(CFLAGS) \
 	$(PKG_CFLAGS) -I$(BUILD)/gen
 LIBS := $(PKG_LIBS) -pthread
+WABT_LIBS := -lwabt -lstdc++ -lm
+CXX ?= c++
+ALL_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror $(filter-out -Wstrict-prototypes -Wmissing-prototypes -Wvla,$(WARNINGS)) \
+	$(CFLAGS) -D_GNU_SOURCE
 
 CORE_SRCS := $(sort $(wildcard lib/*.c oci/*.c wasmopt/*.c))
+# the C++ bridge to libwabt: pulled from the library only by what calls it
+CXX_SRCS := $(sort $(wildcard wasmopt/*.cc))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
-CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(CXX_SRCS:%.cc=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -63,6 +69,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
+
 # the instruction table, from the opcode.def of the installed wabt
 WABT_OPCODE_DEF ?= /usr/include/wabt/opcode.def
 $(BUILD)/gen/wasm_opcodes.inc: wasmopt/gen_opcodes.sh $(WABT_OPCODE_DEF)
@@ -78,7 +88,7 @@ $(BIN): $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) $(WABT_LIBS) -lcriterion
 
 $(GENWASM): $(BUILD)/obj/bench/genwasm.o
 	$(CC) $(LDFLAGS) -o $@ $^
@@ -97,12 +107,12 @@ deps:
 	else echo "make deps: all packages present"; fi
 
 check-style:
-	@clang-format --dry-run --Werror $(CORE_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
+	@clang-format --dry-run --Werror $(CORE_SRCS) $(CXX_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
 		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
 	@echo "style: ok"
 
 format:
-	clang-format -i $(CORE_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
+	clang-format -i $(CORE_SRCS) $(CXX_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
 		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
 
 unit: $(UNIT)

@@ -30,14 +30,14 @@ if [ "${1:-}" = "--one" ]; then
 	if { "$WAST2JSON" --enable-all "$wast" -o "$tmp/$name.json" >"$tmp/.stderr" 2>&1; } \
 		2>/dev/null; then
 		rm -f "$tmp/.stderr" "$out/.failed/$name.err"
-		rm -rf "$out/$name"
+		rm -rf "${out:?}/${name:?}"
 		mv "$tmp" "$out/$name"
 		echo "converted $name"
 	else
 		# keep the error, drop any partial output (wast2json may abort after writing files)
 		mv "$tmp/.stderr" "$out/.failed/$name.err"
 		touch "$out/.failed/$name.err"
-		rm -rf "$tmp" "$out/$name"
+		rm -rf "$tmp" "${out:?}/${name:?}"
 		echo "failed $name"
 	fi
 	exit 0
@@ -141,5 +141,5 @@ sort -o "$OUT/unconverted.txt" "$OUT/unconverted.txt.tmp"
 rm -f "$OUT/unconverted.txt.tmp"
 unconverted=$(wc -l <"$OUT/unconverted.txt")
 
-echo "convert.sh: $total .wast files: $converted converted ($redone (re)tried now)," \
+echo "convert.sh: $total .wast files: $converted converted ($redone converted or retried by this run)," \
 	"$unconverted unconverted (listed in $OUT/unconverted.txt)"
