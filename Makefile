@@ -60,7 +60,7 @@ DEB_BENCH := hyperfine time pigz
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: all deps check check-style format unit integration check-asan demo bench install \
+.PHONY: all deps check check-style format unit integration spec check-asan demo bench install \
 	uninstall clean
 
 all: $(BIN) $(LIB)
@@ -121,14 +121,19 @@ unit: $(UNIT)
 integration: $(BIN) $(GENWASM)
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) tests/integration/run.sh
 
+# the official WebAssembly spec tests against wasmpack validate (tests/spec)
+spec: $(BIN)
+	WASMPACK=$(abspath $(BIN)) SPEC_OUT=$(abspath build/spec) tests/spec/check.sh
+
 check-asan:
-	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit integration
+	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit integration spec
 
 check: deps
 	$(MAKE) all $(UNIT) $(GENWASM)
 	$(MAKE) check-style
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) spec
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(MAKE) check-asan
 	@echo "make check: all tests passed"
