@@ -60,7 +60,7 @@ DEB_BENCH := hyperfine time pigz
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: all deps check check-style format unit integration spec check-asan demo bench install \
+.PHONY: all deps check check-style format unit integration spec spec-optimize check-asan demo bench install \
 	uninstall clean
 
 all: $(BIN) $(LIB)
@@ -125,6 +125,10 @@ integration: $(BIN) $(GENWASM)
 spec: $(BIN)
 	WASMPACK=$(abspath $(BIN)) SPEC_OUT=$(abspath build/spec) tests/spec/check.sh
 
+# the optimizer over every spec module: re-validated by wabt, assertions replayed under Node
+spec-optimize: $(BIN) spec
+	/usr/bin/python3 tests/spec/optimize_check.py --spec $(abspath build/spec) --wasmpack $(abspath $(BIN))
+
 check-asan:
 	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit integration spec
 
@@ -133,7 +137,7 @@ check: deps
 	$(MAKE) check-style
 	$(MAKE) unit
 	$(MAKE) integration
-	$(MAKE) spec
+	$(MAKE) spec-optimize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(MAKE) check-asan
 	@echo "make check: all tests passed"

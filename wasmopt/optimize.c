@@ -167,9 +167,30 @@ static void scan_const(an *a, wp_range r)
 		scan_expr(a, a->m->bytes + r.offset, a->m->bytes + r.offset + r.size + 1, false);
 }
 
+/* Whether a constant expression holds a ref.func. */
+static bool names_function(const wp_module *m, wp_range r)
+{
+	const uint8_t *p = m->bytes + r.offset;
+	wp_insn_reader ir;
+	wp_insn in;
+
+	wp_insn_reader_init(&ir, m, p, p + r.size + 1);
+	while (wp_insn_next(&ir, &in, NULL) == 0 &&
+	       !(in.info->prefix == 0 && in.info->code == 0x0b))
+		if (in.info->prefix == 0 && in.info->code == 0xd2)
+			return true;
+	return false;
+}
+
 static void mark_roots(an *a)
 {
 	const wp_module *m = a->m;
+
+	/* a global initialised with ref.func declares that function for
+	 * ref.func in code (C.refs): removing it could make the code invalid */
+	for (uint32_t i = m->n_imported_globals; i < m->n_globals; i++)
+		if (names_function(m, m->globals[i].init))
+			mark_global(a, i);
 
 	for (uint32_t i = 0; i < m->n_exports; i++) {
 		if (m->exports[i].kind == WP_EXTERN_FUNC)

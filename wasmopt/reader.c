@@ -121,6 +121,9 @@ static int heaptype(cur *c, uint32_t *out)
 		*out = (uint32_t)v;
 		return 0;
 	}
+	/* an abstract heap type is one byte, never a longer negative s33 */
+	if (n != 1)
+		return malformed(c, at, "malformed reference type: heap type %" PRId64, v);
 	switch ((uint8_t)(v & 0x7f)) {
 	case WP_HT_FUNC:
 	case WP_HT_EXTERN:

@@ -259,6 +259,8 @@ static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool 
 			return r;
 		if (in.info->imm == WP_IMM_BLOCK || in.info->imm == WP_IMM_TRY_TABLE)
 			depth++;
+		else if (in.info->prefix == 0 && in.info->code == 0x18 && depth)
+			depth--; /* delegate ends its try without an end */
 		else if (in.info->prefix == 0 && in.info->code == 0x0b) {
 			if (depth == 0 && (!to_end_of_range || ir.p == end))
 				return 0;
@@ -567,10 +569,12 @@ static int sec_code(w *x, wp_buf *b)
 
 static int put_data_header(w *x, wp_buf *b, const wp_data *d, uint64_t offset, bool rebuilt)
 {
-	const wp_limits *l = &x->m->memories[d->memory].limits;
+	const wp_limits *l;
 
+	/* a passive segment names no memory: the module may have none */
 	if (d->mode == WP_SEG_PASSIVE)
 		return put8(x, b, 1);
+	l = &x->m->memories[d->memory].limits;
 	if (d->memory) {
 		put8(x, b, 2);
 		putu(x, b, d->memory);
@@ -654,6 +658,139 @@ static int section_body(w *x, const wp_section *s, wp_buf *b)
 	}
 }
 
+/* ---- the name section, kept (--keep-section name) while -Oz renumbers ---- */
+
+static bool leb32(const uint8_t **p, const uint8_t *end, uint32_t *out)
+{
+	uint64_t v = 0;
+	int n = wp_leb_u(*p, end, 32, &v);
+
+	if (n < 0)
+		return false;
+	*p += n;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* What index i of name subsection id becomes, WP_GONE when removed. */
+static uint32_t name_index(const w *x, uint8_t id, uint32_t i)
+{
+	const wp_module *m = x->m;
+
+	switch (id) {
+	case 1: /* functions */
+	case 2: /* locals, by function */
+	case 3: /* labels, by function */
+		return i < m->n_funcs && emitted(x, i) ? map_func(x, i) : WP_GONE;
+	case 4:	 /* types */
+	case 10: /* fields, by type */
+		return i < m->n_types ? map_type(x, i) : WP_GONE;
+	case 7: /* globals */
+		return i < m->n_globals ? map_global(x, i) : WP_GONE;
+	default:
+		return i;
+	}
+}
+
+/* A name map, or an indirect one (ids 2, 3, 10), with its outer indices
+ * renumbered and the entries of removed things dropped; false when it does
+ * not parse. */
+static bool put_name_map(w *x, wp_buf *b, uint8_t id, const uint8_t *p, const uint8_t *end)
+{
+	wp_buf entries = WP_BUF_INIT(OUT_MAX);
+	bool indirect = id == 2 || id == 3 || id == 10, ok;
+	uint32_t n = 0, kept = 0;
+
+	ok = leb32(&p, end, &n);
+	for (uint32_t i = 0; ok && i < n; i++) {
+		const uint8_t *start;
+		uint32_t idx = 0, inner = 1, len = 0, ignored = 0;
+
+		ok = leb32(&p, end, &idx);
+		start = p; /* what follows the index is copied as it is */
+		if (ok && indirect)
+			ok = leb32(&p, end, &inner);
+		for (uint32_t k = 0; ok && k < inner; k++) {
+			ok = (!indirect || leb32(&p, end, &ignored)) && leb32(&p, end, &len) &&
+			     len <= (size_t)(end - p);
+			if (ok)
+				p += len;
+		}
+		if (ok && name_index(x, id, idx) != WP_GONE) {
+			putu(x, &entries, name_index(x, id, idx));
+			put(x, &entries, start, (size_t)(p - start));
+			kept++;
+		}
+	}
+	ok = ok && p == end;
+	if (ok) {
+		putu(x, b, kept);
+		put(x, b, entries.data, entries.len);
+	}
+	wp_buf_release(&entries);
+	return ok;
+}
+
+/* The payload of a name section (after its name) with the indices -Oz
+ * changed; false when it does not parse: stale names are worse than none,
+ * so the section is dropped then. */
+static bool put_names(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end)
+{
+	wp_buf sub = WP_BUF_INIT(OUT_MAX);
+	bool ok = true;
+
+	while (ok && p < end) {
+		uint8_t id = *p++;
+		uint32_t size = 0;
+
+		if (!leb32(&p, end, &size) || size > (size_t)(end - p)) {
+			ok = false;
+			break;
+		}
+		wp_buf_reset(&sub);
+		if (id == 9 && x->rw->datas_changed) {
+			p += size; /* data segments were merged: their names go */
+			continue;
+		}
+		if (id == 1 || id == 2 || id == 3 || id == 4 || id == 7 || id == 10)
+			ok = put_name_map(x, &sub, id, p, p + size);
+		else
+			put(x, &sub, p, size);
+		if (ok) {
+			put8(x, b, id);
+			putu(x, b, sub.len);
+			put(x, b, sub.data, sub.len);
+		}
+		p += size;
+	}
+	wp_buf_release(&sub);
+	return ok;
+}
+
+/* A kept custom section; the name section is renumbered when -Oz changed
+ * indices. */
+static void put_custom(w *x, wp_buf *out, wp_buf *sec, const wp_section *s)
+{
+	const wp_module *m = x->m;
+	const uint8_t *name = m->bytes + s->name.offset;
+	const uint8_t *end = m->bytes + s->payload.offset + s->payload.size;
+
+	if (s->name.size == 4 && memcmp(name, "name", 4) == 0 &&
+	    (x->rw->func_map || x->rw->datas_changed)) {
+		wp_buf_reset(sec);
+		put_name(x, sec, s->name);
+		if (!put_names(x, sec, name + s->name.size, end))
+			return;
+		put8(x, out, 0);
+		putu(x, out, sec->len);
+		put(x, out, sec->data, sec->len);
+		return;
+	}
+	put8(x, out, 0);
+	putu(x, out, s->payload.size);
+	put_range(x, out, s->payload);
+}
+
 int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
 {
 	const wp_module *m = rw->m;
@@ -666,11 +803,8 @@ int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
 		const wp_section *s = &m->sections[i];
 
 		if (s->id == 0) {
-			if (!rw->keep_custom || rw->keep_custom[i]) {
-				put8(&x, out, 0);
-				putu(&x, out, s->payload.size);
-				put_range(&x, out, s->payload);
-			}
+			if (!rw->keep_custom || rw->keep_custom[i])
+				put_custom(&x, out, &sec, s);
 			continue;
 		}
 		wp_buf_reset(&sec);

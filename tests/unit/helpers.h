@@ -281,4 +281,230 @@ static inline wp_layout *test_open_layout(const char *dir, const char *name)
 	return l;
 }
 
+/* ---- WebAssembly modules, for the wasmopt tests (tw_: test wasm) ---- */
+
+#include "../../wasmopt/module.h"
+#include "../../wasmopt/optimize.h"
+#include "../../wasmopt/validate.h"
+#include "../../wasmopt/wabt_bridge.h"
+
+#define TW_MAX ((size_t)1 << 26)
+
+/* Appends bytes; cannot fail. */
+static inline void tw_put(wp_buf *b, const void *p, size_t n)
+{
+	wp_error *err = NULL;
+	int r = wp_buf_append(b, p, n, &err);
+
+	assert_ok(r, err);
+}
+
+static inline void tw_byte(wp_buf *b, uint8_t v)
+{
+	tw_put(b, &v, 1);
+}
+
+/* An unsigned LEB128 of at least `width` bytes (LLVM pads to 5). */
+static inline void tw_uleb_w(wp_buf *b, uint64_t v, unsigned width)
+{
+	uint8_t tmp[16];
+	unsigned n = 0;
+
+	do {
+		tmp[n++] = (uint8_t)((v & 0x7f) | 0x80);
+		v >>= 7;
+	} while (v || n < width);
+	tmp[n - 1] &= 0x7f;
+	tw_put(b, tmp, n);
+}
+
+static inline void tw_uleb(wp_buf *b, uint64_t v)
+{
+	tw_uleb_w(b, v, 1);
+}
+
+/* A signed LEB128 of at least `width` bytes. */
+static inline void tw_sleb_w(wp_buf *b, int64_t v, unsigned width)
+{
+	uint8_t tmp[16];
+	unsigned n = 0;
+
+	for (;;) {
+		uint8_t byte = (uint8_t)(v & 0x7f);
+		bool done;
+
+		v >>= 7;
+		done = ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40))) && n + 1 >= width;
+		tmp[n++] = done ? byte : (uint8_t)(byte | 0x80);
+		if (done)
+			break;
+	}
+	tw_put(b, tmp, n);
+}
+
+/* A new buffer holding the header of a core module ("\0asm", version 1). */
+static inline void tw_begin(wp_buf *b)
+{
+	wp_buf_init(b, TW_MAX);
+	tw_put(b, "\0asm\1\0\0\0", 8);
+}
+
+/* A section: id, size (padded to `width` bytes), payload. */
+static inline void tw_section_w(wp_buf *b, uint8_t id, const void *payload, size_t len,
+				unsigned width)
+{
+	tw_byte(b, id);
+	tw_uleb_w(b, len, width);
+	tw_put(b, payload, len);
+}
+
+static inline void tw_section(wp_buf *b, uint8_t id, const void *payload, size_t len)
+{
+	tw_section_w(b, id, payload, len, 1);
+}
+
+/* A section whose payload is given as byte values:
+ * TW_SEC(&b, 1, 0x01, 0x60, 0x00, 0x00) is a type section of () -> (). */
+#define TW_BYTES(...) ((const uint8_t[]){__VA_ARGS__})
+#define TW_SEC(b, id, ...) \
+	tw_section((b), (id), TW_BYTES(__VA_ARGS__), sizeof(TW_BYTES(__VA_ARGS__)))
+
+/* A custom section. */
+static inline void tw_custom(wp_buf *b, const char *name, const void *payload, size_t len)
+{
+	wp_buf sec = WP_BUF_INIT(TW_MAX);
+
+	tw_uleb(&sec, strlen(name));
+	tw_put(&sec, name, strlen(name));
+	tw_put(&sec, payload, len);
+	tw_section(b, 0, sec.data, sec.len);
+	wp_buf_release(&sec);
+}
+
+/* A code section with one function body (locals and instructions). */
+static inline void tw_code1(wp_buf *b, const void *body, size_t len)
+{
+	wp_buf sec = WP_BUF_INIT(TW_MAX);
+
+	tw_uleb(&sec, 1);
+	tw_uleb(&sec, len);
+	tw_put(&sec, body, len);
+	tw_section(b, 10, sec.data, sec.len);
+	wp_buf_release(&sec);
+}
+
+#define TW_CODE1(b, ...) tw_code1((b), TW_BYTES(__VA_ARGS__), sizeof(TW_BYTES(__VA_ARGS__)))
+
+/* Reads a module that must be well-formed; free it with wp_module_free. */
+static inline wp_module *tw_read(const void *bytes, size_t len)
+{
+	wp_module *m = NULL;
+	wp_error *err = NULL;
+	int r = wp_module_read_bytes(&m, bytes, len, "t.wasm", &err);
+
+	assert_ok(r, err);
+	return m;
+}
+
+/* Reading must fail as malformed with a message containing needle. */
+static inline void tw_malformed(const void *bytes, size_t len, const char *needle)
+{
+	wp_module *m = NULL;
+	wp_error *err = NULL;
+	int r = wp_module_read_bytes(&m, bytes, len, "t.wasm", &err);
+
+	assert_error(r, err, WP_EINVALID, needle);
+	cr_assert_null(m, "out untouched on failure");
+}
+
+/* Reading and validation must succeed. */
+static inline void tw_valid(const void *bytes, size_t len)
+{
+	wp_module *m = tw_read(bytes, len);
+	wp_error *err = NULL;
+	int r = wp_module_validate(m, &err);
+
+	assert_ok(r, err);
+	wp_module_free(m);
+}
+
+/* Reading succeeds; validation fails with a message containing needle. */
+static inline void tw_invalid(const void *bytes, size_t len, const char *needle)
+{
+	wp_module *m = tw_read(bytes, len);
+	wp_error *err = NULL;
+	int r = wp_module_validate(m, &err);
+
+	assert_error(r, err, WP_EINVALID, needle);
+	wp_module_free(m);
+}
+
+/* wabt's verdict on a binary: true when it reads and validates it. */
+static inline bool tw_wabt_accepts(const void *bytes, size_t len)
+{
+	wp_error *err = NULL;
+	int r = wp_wabt_validate(bytes, len, "t.wasm", &err);
+
+	wp_error_free(err);
+	return r == 0;
+}
+
+/* The text format, converted by wabt (which validates it too). */
+static inline void tw_wat(const char *text, wp_buf *out)
+{
+	wp_error *err = NULL;
+	int r;
+
+	wp_buf_init(out, TW_MAX);
+	r = wp_wabt_wat2wasm(text, strlen(text), "t.wat", out, &err);
+	assert_ok(r, err);
+}
+
+/* tests/data/wat/NAME.wat (the tests run in tests/unit), converted. */
+static inline void tw_wat_file(const char *name, wp_buf *out)
+{
+	char path[256];
+	wp_buf text;
+
+	snprintf(path, sizeof(path), "../data/wat/%s.wat", name);
+	test_read_file(path, &text, 1 << 20);
+	tw_wat(wp_buf_cstr(&text), out);
+	wp_buf_release(&text);
+}
+
+/* Reads, validates and optimizes `in`; the result (a new buffer) must
+ * read and validate again, with wasmpack and, when wabt accepts the input,
+ * with wabt. */
+static inline void tw_optimize(const wp_buf *in, const wp_opt_options *o, wp_buf *out,
+			       wp_opt_stats *st)
+{
+	wp_module *m = tw_read(in->data, in->len);
+	wp_error *err = NULL;
+	int r = wp_module_validate(m, &err);
+
+	assert_ok(r, err);
+	wp_buf_init(out, TW_MAX);
+	r = wp_optimize(m, o, out, st, &err);
+	assert_ok(r, err);
+	wp_module_free(m);
+	tw_valid(out->data, out->len);
+	if (tw_wabt_accepts(in->data, in->len)) {
+		r = wp_wabt_validate((const uint8_t *)out->data, out->len, "optimized.wasm", &err);
+		assert_ok(r, err);
+	}
+}
+
+/* The custom section called name, or NULL. */
+static inline const wp_section *tw_custom_section(const wp_module *m, const char *name)
+{
+	for (uint32_t i = 0; i < m->n_sections; i++) {
+		const wp_section *s = &m->sections[i];
+
+		if (s->id == 0 && s->name.size == strlen(name) &&
+		    memcmp(m->bytes + s->name.offset, name, s->name.size) == 0)
+			return s;
+	}
+	return NULL;
+}
+
 #endif
