@@ -45,6 +45,11 @@ static int buf_reserve(wp_buf *b, size_t extra, wp_error **err)
 	return 0;
 }
 
+int wp_buf_reserve(wp_buf *b, size_t extra, wp_error **err)
+{
+	return buf_reserve(b, extra, err);
+}
+
 int wp_buf_append(wp_buf *b, const void *data, size_t len, wp_error **err)
 {
 	int r = buf_reserve(b, len, err);

@@ -27,6 +27,8 @@ void wp_buf_release(wp_buf *b);
 void wp_buf_reset(wp_buf *b);
 
 int wp_buf_append(wp_buf *b, const void *data, size_t len, wp_error **err);
+/* Makes room for `extra` more bytes (and the NUL) without adding them. */
+int wp_buf_reserve(wp_buf *b, size_t extra, wp_error **err);
 int wp_buf_append_str(wp_buf *b, const char *s, wp_error **err);
 int wp_buf_appendf(wp_buf *b, wp_error **err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -5,6 +5,7 @@
 void wp_insn_reader_init(wp_insn_reader *r, const wp_module *m, const uint8_t *p,
 			 const uint8_t *end)
 {
+	wp_opcodes_init();
 	r->m = m;
 	r->p = p;
 	r->end = end;
@@ -29,8 +30,14 @@ static int bad(const wp_insn_reader *r, const uint8_t *at, wp_error **err, const
 static int u32(wp_insn_reader *r, uint32_t *out, wp_error **err)
 {
 	uint64_t v;
-	int n = wp_leb_u(r->p, r->end, 32, &v);
+	int n;
 
+	/* most indices fit in one byte */
+	if (r->p < r->end && !(*r->p & 0x80)) {
+		*out = *r->p++;
+		return 0;
+	}
+	n = wp_leb_u(r->p, r->end, 32, &v);
 	if (n < 0)
 		return bad(r, r->p, err, "%s", wp_leb_reason(n));
 	r->p += n;
@@ -257,17 +264,23 @@ int wp_insn_next(wp_insn_reader *r, wp_insn *out, wp_error **err)
 	uint32_t code;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
+	/* no memset: every immediate kind sets the fields it uses */
 	if (r->p >= r->end)
 		return bad(r, at, err, "unexpected end of function body (missing end)");
 	code = *r->p++;
-	if (wp_opcode_is_prefix((uint8_t)code)) {
+	out->offset = (uint32_t)(at - r->m->bytes);
+	if (!wp_opcode_is_prefix((uint8_t)code)) {
+		out->info = wp_opcode_plain[code];
+		if (out->info && out->info->imm == WP_IMM_NONE) {
+			out->end = r->p;
+			return 0;
+		}
+	} else {
 		prefix = (uint8_t)code;
 		if ((rc = u32(r, &code, err)) < 0)
 			return rc;
+		out->info = wp_opcode_lookup(prefix, code);
 	}
-	out->info = wp_opcode_lookup(prefix, code);
-	out->offset = (uint32_t)(at - r->m->bytes);
 	if (!out->info) {
 		if (prefix)
 			return bad(r, at, err, "illegal opcode 0x%02x 0x%" PRIx32, prefix, code);

@@ -30,7 +30,8 @@ static wp_opinfo table[] = {
 #undef V128
 
 /* Direct lookup: no prefix, 0xfc, 0xfd (SIMD codes reach 0x1ff), 0xfe. */
-static const wp_opinfo *plain[256];
+const wp_opinfo *wp_opcode_plain[256];
+#define plain wp_opcode_plain
 static const wp_opinfo *misc[64];
 static const wp_opinfo *simd[512];
 static const wp_opinfo *atomic[128];
@@ -152,6 +153,11 @@ static void build(void)
 		else if (o->prefix == 0xfe && o->code < WP_ARRAY_SIZE(atomic))
 			atomic[o->code] = o;
 	}
+}
+
+void wp_opcodes_init(void)
+{
+	pthread_once(&once, build);
 }
 
 const wp_opinfo *wp_opcode_lookup(uint8_t prefix, uint32_t code)

@@ -63,6 +63,11 @@ typedef struct wp_opinfo {
 
 /* The entry for an opcode, or NULL when it is not an instruction. */
 const wp_opinfo *wp_opcode_lookup(uint8_t prefix, uint32_t code);
+
+/* Builds the lookup tables (once); after it, the unprefixed opcodes can be
+ * read from wp_opcode_plain without locking (the decoder's fast path). */
+void wp_opcodes_init(void);
+extern const wp_opinfo *wp_opcode_plain[256];
 /* Whether a byte starts a prefixed opcode (0xfb..0xfe). */
 static inline int wp_opcode_is_prefix(uint8_t b)
 {

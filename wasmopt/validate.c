@@ -1,5 +1,8 @@
+#include <pthread.h>
+
 #include "validate.h"
 #include "insn.h"
+#include "../lib/compress.h"
 #include "leb.h"
 #include "opcodes.h"
 #include "../lib/str.h"
@@ -188,6 +191,7 @@ typedef struct fstate {
 	wp_valtype *run_type;
 	uint32_t n_runs;
 	uint32_t n_locals;
+	wp_valtype *flat; /* every local's type, when there are not too many */
 	/* non-defaultable locals (typed non-null references) must be set
 	 * before they are read; what a block sets is forgotten at its end */
 	uint8_t *inited;
@@ -250,8 +254,16 @@ static int pop_any(fstate *s, wp_valtype *out)
 static int pop_expect(fstate *s, wp_valtype want, wp_valtype *got)
 {
 	wp_valtype t = 0;
-	int r = pop_any(s, &t);
+	int r;
 
+	/* the common case: the value is there and has exactly that type */
+	if (s->n > s->frames[s->n_frames - 1].height && s->stack[s->n - 1] == want) {
+		s->n--;
+		if (got)
+			*got = want;
+		return 0;
+	}
+	r = pop_any(s, &t);
 	if (r < 0)
 		return r;
 	if (!subtype(s->v->m, t, want))
@@ -389,6 +401,10 @@ static int local_type(fstate *s, uint32_t idx, wp_valtype *out)
 
 	if (idx >= s->n_locals)
 		return fail(s->v, s->at, "unknown local %" PRIu32, idx);
+	if (s->flat) {
+		*out = s->flat[idx];
+		return 0;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -1212,6 +1228,7 @@ static int step(fstate *s, const wp_insn *in)
 
 static void fstate_release(fstate *s)
 {
+	free(s->flat);
 	free(s->stack);
 	free(s->frames);
 	free(s->run_end);
@@ -1237,6 +1254,16 @@ static int validate_body(vctx *v, uint32_t idx)
 		if (!defaultable(s.run_type[i]) && !s.inited &&
 		    !(s.inited = calloc(s.n_locals ? s.n_locals : 1, 1)))
 			r = wp_error_oom(v->err);
+	/* a flat table makes local.get a load; runs stay for huge counts */
+	if (r == 0 && s.n_locals <= (1u << 20) && s.n_runs > 1) {
+		if (!(s.flat = malloc((size_t)s.n_locals * sizeof(*s.flat))))
+			r = wp_error_oom(v->err);
+		for (uint32_t i = 0, k = 0; r == 0 && i < s.n_locals; i++) {
+			while (i >= s.run_end[k])
+				k++;
+			s.flat[i] = s.run_type[k];
+		}
+	}
 	/* parameters are initialised */
 	for (uint32_t i = 0; r == 0 && s.inited && i < ft->n_params; i++)
 		s.inited[i] = 1;
@@ -1521,6 +1548,85 @@ static int check_segments(vctx *v)
 	return r;
 }
 
+/* Function bodies are independent once the module is known: they are
+ * checked by several threads, each taking the next block of functions.
+ * The error reported is always the one of the lowest function index, so the
+ * result does not depend on the number of threads. */
+#define BODY_BLOCK 64
+
+typedef struct bodies {
+	const vctx *v;
+	pthread_mutex_t lock;
+	uint32_t next;	    /* first function of the next block */
+	uint32_t failed_at; /* lowest failing function so far */
+	int rc;
+	wp_error *err;
+} bodies;
+
+static void *body_worker(void *arg)
+{
+	bodies *b = arg;
+	vctx v = *b->v;
+	const wp_module *m = v.m;
+
+	for (;;) {
+		uint32_t start, end;
+
+		pthread_mutex_lock(&b->lock);
+		start = b->next;
+		b->next = start + BODY_BLOCK;
+		/* past a known failure nothing can lower the index reported */
+		if (start > b->failed_at)
+			start = m->n_funcs;
+		pthread_mutex_unlock(&b->lock);
+		if (start >= m->n_funcs)
+			return NULL;
+		end = m->n_funcs - start < BODY_BLOCK ? m->n_funcs : start + BODY_BLOCK;
+		for (uint32_t i = start; i < end; i++) {
+			wp_error *e = NULL;
+			int r;
+
+			v.err = &e;
+			if ((r = validate_body(&v, i)) == 0)
+				continue;
+			pthread_mutex_lock(&b->lock);
+			if (i < b->failed_at) {
+				b->failed_at = i;
+				b->rc = r;
+				wp_error_free(b->err);
+				b->err = e;
+				e = NULL;
+			}
+			pthread_mutex_unlock(&b->lock);
+			wp_error_free(e);
+			break;
+		}
+	}
+}
+
+static int validate_bodies(vctx *v)
+{
+	const wp_module *m = v->m;
+	bodies b = {v, PTHREAD_MUTEX_INITIALIZER, m->n_imported_funcs, UINT32_MAX, 0, NULL};
+	uint32_t defined = m->n_funcs - m->n_imported_funcs;
+	int n = defined > 4 * BODY_BLOCK ? wp_online_cpus() : 1, started = 0;
+	pthread_t threads[8];
+
+	if (n > 8)
+		n = 8;
+	for (; n > 1 && started < n; started++)
+		if (pthread_create(&threads[started], NULL, body_worker, &b) != 0)
+			break;
+	if (started == 0)
+		body_worker(&b);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&b.lock);
+	if (b.err)
+		return wp_error_move(v->err, b.err, b.rc);
+	return 0;
+}
+
 int wp_module_validate(const wp_module *m, wp_error **err)
 {
 	vctx v = {m, err, UINT32_MAX, NULL, false};
@@ -1546,8 +1652,8 @@ int wp_module_validate(const wp_module *m, wp_error **err)
 	if (r == 0)
 		r = declared_refs(&v, &refs);
 	v.refs = refs;
-	for (uint32_t i = m->n_imported_funcs; r == 0 && i < m->n_funcs; i++)
-		r = validate_body(&v, i);
+	if (r == 0)
+		r = validate_bodies(&v);
 	free(refs);
 	return r;
 }

@@ -18,16 +18,53 @@ typedef struct w {
 
 static int put(w *x, wp_buf *b, const void *data, size_t n)
 {
-	int r = wp_buf_append(b, data, n, x->err);
+	/* the fast path: room is there (the NUL slot stays free) */
+	if (b->cap - b->len <= n) {
+		int r = wp_buf_reserve(b, n < 4096 ? 4096 : n, x->err);
 
-	if (r < 0)
-		x->failed = r;
-	return r;
+		if (r < 0)
+			return x->failed = r;
+	}
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 static int put8(w *x, wp_buf *b, uint8_t v)
 {
 	return put(x, b, &v, 1);
+}
+
+/* A size-prefixed region written in place: 5 bytes are set aside for the
+ * size, then moved up once the shortest LEB128 of the size is known. */
+static size_t begin_sized(w *x, wp_buf *b)
+{
+	static const uint8_t room[5];
+
+	put(x, b, room, sizeof(room));
+	return b->len - sizeof(room);
+}
+
+static int end_sized(w *x, wp_buf *b, size_t mark)
+{
+	uint64_t size = b->len - mark - 5;
+	uint8_t leb[5];
+	size_t k = 0;
+
+	if (x->failed)
+		return x->failed;
+	do {
+		uint8_t byte = size & 0x7f;
+
+		size >>= 7;
+		leb[k++] = size ? byte | 0x80 : byte;
+	} while (size);
+	memmove(b->data + mark + k, b->data + mark + 5, b->len - mark - 5);
+	memcpy(b->data + mark, leb, k);
+	b->len -= 5 - k;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 static int putu(w *x, wp_buf *b, uint64_t v)
@@ -278,54 +315,73 @@ static int put_const(w *x, wp_buf *b, wp_range r)
 	return put_expr(x, b, p, p + r.size + 1, false);
 }
 
+/* Local declarations, adjacent runs of one type merged: a first pass
+ * counts the runs (the count comes first), a second writes them. */
+static void put_locals(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, uint64_t n_decls,
+		       bool write)
+{
+	uint64_t count = 0, run = 0;
+	wp_valtype run_type = 0, t = 0;
+	uint32_t n_runs = 0;
+
+	for (int pass = write ? 0 : 1; pass < 2; pass++) {
+		const uint8_t *q = p;
+
+		run = 0;
+		for (uint64_t i = 0; i < n_decls; i++) {
+			q += wp_leb_u(q, end, 32, &count);
+			wp_read_valtype(&q, end, x->m, &t, NULL);
+			if (count == 0)
+				continue;
+			if (run && t == run_type) {
+				run += count;
+				continue;
+			}
+			if (run) {
+				if (pass == 0)
+					n_runs++;
+				else {
+					putu(x, b, run);
+					put_valtype(x, b, run_type);
+				}
+			}
+			run = count;
+			run_type = t;
+		}
+		if (run) {
+			if (pass == 0)
+				n_runs++;
+			else {
+				putu(x, b, run);
+				put_valtype(x, b, run_type);
+			}
+		}
+		if (pass == 0)
+			putu(x, b, n_runs);
+	}
+}
+
 static int put_body(w *x, wp_buf *b, const wp_func *fn)
 {
 	const wp_module *m = x->m;
-	const uint8_t *p = m->bytes + fn->body.offset, *end = p + fn->body.size;
-	wp_buf body = WP_BUF_INIT(OUT_MAX);
+	const uint8_t *p = m->bytes + fn->body.offset, *end = p + fn->body.size, *decls;
 	uint64_t n_decls = 0, count = 0;
-	wp_valtype run_type = 0, t;
-	uint64_t run = 0;
-	uint32_t n_runs = 0;
-	wp_buf decls = WP_BUF_INIT(OUT_MAX);
-	int k, r = 0;
+	wp_valtype t = 0;
+	size_t mark = begin_sized(x, b);
+	int r;
 
-	/* locals: merge adjacent declarations of the same type */
-	k = wp_leb_u(p, end, 32, &n_decls);
-	p += k;
+	p += wp_leb_u(p, end, 32, &n_decls);
+	decls = p;
 	for (uint64_t i = 0; i < n_decls; i++) {
 		p += wp_leb_u(p, end, 32, &count);
 		wp_read_valtype(&p, end, m, &t, NULL);
-		if (count == 0)
-			continue;
-		if (run && t == run_type) {
-			run += count;
-			continue;
-		}
-		if (run) {
-			putu(x, &decls, run);
-			put_valtype(x, &decls, run_type);
-			n_runs++;
-		}
-		run = count;
-		run_type = t;
 	}
-	if (run) {
-		putu(x, &decls, run);
-		put_valtype(x, &decls, run_type);
-		n_runs++;
-	}
-	putu(x, &body, n_runs);
-	put(x, &body, decls.data, decls.len);
-	if (!x->failed)
-		r = put_expr(x, &body, p, end, true);
-	if (r == 0 && !x->failed) {
-		putu(x, b, body.len);
-		put(x, b, body.data, body.len);
-	}
-	wp_buf_release(&body);
-	wp_buf_release(&decls);
-	return r < 0 ? r : x->failed;
+	put_locals(x, b, decls, end, n_decls, true);
+	if (x->failed)
+		return x->failed;
+	if ((r = put_expr(x, b, p, end, true)) < 0)
+		return r;
+	return end_sized(x, b, mark);
 }
 
 static int sec_types(w *x, wp_buf *b)
@@ -795,24 +851,26 @@ int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
 {
 	const wp_module *m = rw->m;
 	w x = {rw, m, err, 0};
-	wp_buf sec = WP_BUF_INIT(OUT_MAX);
-	int r = 0;
+	wp_buf sec = WP_BUF_INIT(OUT_MAX); /* a rewritten name section */
+	int r = wp_buf_reserve(out, m->size + 64, err);
 
+	if (r < 0)
+		return r;
 	put(&x, out, m->bytes, 8);
 	for (uint32_t i = 0; r == 0 && !x.failed && i < m->n_sections; i++) {
 		const wp_section *s = &m->sections[i];
+		size_t mark;
 
 		if (s->id == 0) {
 			if (!rw->keep_custom || rw->keep_custom[i])
 				put_custom(&x, out, &sec, s);
 			continue;
 		}
-		wp_buf_reset(&sec);
-		if ((r = section_body(&x, s, &sec)) < 0)
-			break;
 		put8(&x, out, s->id);
-		putu(&x, out, sec.len);
-		put(&x, out, sec.data, sec.len);
+		mark = begin_sized(&x, out);
+		if ((r = section_body(&x, s, out)) < 0)
+			break;
+		r = end_sized(&x, out, mark);
 	}
 	wp_buf_release(&sec);
 	return r < 0 ? r : x.failed;
