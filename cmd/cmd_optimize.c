@@ -28,8 +28,9 @@ const wp_command cmd_optimize = {
 	"                              dylink.0 stay), shortest LEB128s everywhere,\n"
 	"                              adjacent local declarations merged\n"
 	"  -Oz                         also remove unused functions, globals and types,\n"
-	"                              merge byte-identical functions, merge adjacent\n"
-	"                              active data segments and trim their zeros\n"
+	"                              merge byte-identical functions, renumber functions\n"
+	"                              by use, merge adjacent active data segments and\n"
+	"                              trim their zeros\n"
 	"Options:\n"
 	"  -o, --output FILE           where to write (- for standard output)\n"
 	"      --keep-section NAME     keep this custom section (repeatable)\n"
@@ -71,7 +72,7 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 		st->n_merged_functions, st->merged_functions);
 	fprintf(stderr, "  data segments %u -> %u      %12" PRIu64 " bytes\n", st->n_data_in,
 		st->n_data_out, st->data);
-	fprintf(stderr, "  shortest LEB128s, locals  %12" PRIu64 " bytes\n", st->leb);
+	fprintf(stderr, "  indices, LEB128s, locals  %12" PRIu64 " bytes\n", st->leb);
 	fprintf(stderr, "  unused globals %u, types %u\n", st->n_dead_globals, st->n_dead_types);
 }
 

@@ -50,6 +50,7 @@ typedef struct an {
 	uint8_t *type_live;
 	uint32_t *queue;
 	uint32_t n_queue;
+	uint32_t *uses; /* references to each function: calls, ref.func, elements, exports */
 	bool bulk_data; /* memory.init or data.drop appear: data indices are fixed */
 	wp_error **err;
 } an;
@@ -76,7 +77,11 @@ static void mark_type(an *a, uint32_t t)
 
 static void mark_func(an *a, uint32_t f)
 {
-	if (f >= a->m->n_funcs || a->func_live[f])
+	if (f >= a->m->n_funcs)
+		return;
+	if (a->uses[f] < UINT32_MAX)
+		a->uses[f]++;
+	if (a->func_live[f])
 		return;
 	a->func_live[f] = 1;
 	mark_type(a, a->m->funcs[f].type);
@@ -479,6 +484,18 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 
 /* ---- putting it together ---- */
 
+/* qsort has no context argument: the counts it compares by, set just before */
+static const uint32_t *sort_uses;
+
+static int by_uses(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	if (sort_uses[a] != sort_uses[b])
+		return sort_uses[a] > sort_uses[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
 static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 {
 	const wp_module *m = a->m;
@@ -496,12 +513,24 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		bool emit = a->func_live[f] && canonical[f] == f;
 
 		rw->func_emit[f] = emit;
-		rw->func_map[f] = emit ? next++ : WP_GONE;
+		rw->func_map[f] = WP_GONE;
+		if (emit && m->funcs[f].imported)
+			rw->func_map[f] = next++;
+		else if (emit)
+			rw->func_order[rw->n_func_order++] = f;
+		if (canonical[f] != f && a->uses[canonical[f]] < UINT32_MAX - a->uses[f])
+			a->uses[canonical[f]] += a->uses[f];
 		if (!a->func_live[f] && !m->funcs[f].imported) {
 			st->n_dead_functions++;
 			st->dead_functions += m->funcs[f].body.size;
 		}
 	}
+	/* the most referenced functions get the smallest indices, so most calls
+	 * take a one- or two-byte index (binaryen's reorder-functions) */
+	sort_uses = a->uses;
+	qsort(rw->func_order, rw->n_func_order, sizeof(uint32_t), by_uses);
+	for (uint32_t i = 0; i < rw->n_func_order; i++)
+		rw->func_map[rw->func_order[i]] = next++;
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
 		if (a->func_live[f] && canonical[f] != f)
 			rw->func_map[f] = rw->func_map[canonical[f]];
@@ -534,7 +563,7 @@ static uint64_t custom_bytes(const wp_module *m, const bool *keep)
 int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
 		wp_error **err)
 {
-	wp_rewrite rw = {m, o, NULL, NULL, NULL, NULL, NULL, NULL, 0, false};
+	wp_rewrite rw = {.m = m, .o = o};
 	wp_opt_stats st = {0};
 	an a = {.m = m, .o = o, .err = err};
 	size_t start = out->len;
@@ -562,14 +591,16 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	if (o->level >= WP_OPT_MIN) {
 		rw.func_map = calloc(m->n_funcs + 1, sizeof(uint32_t));
 		rw.func_emit = calloc(m->n_funcs + 1, sizeof(bool));
+		rw.func_order = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		a.uses = calloc(m->n_funcs + 1, sizeof(uint32_t));
 		rw.global_map = calloc(m->n_globals + 1, sizeof(uint32_t));
 		rw.type_map = calloc(m->n_types + 1, sizeof(uint32_t));
 		a.func_live = calloc(m->n_funcs + 1, 1);
 		a.global_live = calloc(m->n_globals + 1, 1);
 		a.type_live = calloc(m->n_types + 1, 1);
 		a.queue = calloc(m->n_funcs + 1, sizeof(uint32_t));
-		if (!rw.func_map || !rw.func_emit || !rw.global_map || !rw.type_map ||
-		    !a.func_live || !a.global_live || !a.type_live || !a.queue)
+		if (!rw.func_map || !rw.func_emit || !rw.func_order || !a.uses || !rw.global_map ||
+		    !rw.type_map || !a.func_live || !a.global_live || !a.type_live || !a.queue)
 			r = wp_error_oom(err);
 		if (r == 0)
 			r = plan_min(&a, &rw, &st);
@@ -610,6 +641,8 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	free(rw.keep_custom);
 	free(rw.func_map);
 	free(rw.func_emit);
+	free(rw.func_order);
+	free(a.uses);
 	free(rw.global_map);
 	free(rw.type_map);
 	free(a.func_live);

@@ -7,7 +7,8 @@
  *   -Oz: also unused functions, globals and types removed (roots: exports,
  *        the start function, element segments, imports), byte-identical
  *        function bodies merged, adjacent active data segments merged when
- *        that is smaller, trailing zeros of active data trimmed when the
+ *        that is smaller, functions renumbered by how often they are
+ *        referenced, trailing zeros of active data trimmed when the
  *        memory starts empty (not imported) and the segment stays in bounds.
  * Nothing that changes behaviour: segments that could trap at
  * instantiation are left alone, exported functions keep their identity, and

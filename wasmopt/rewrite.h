@@ -24,8 +24,10 @@ typedef struct wp_out_data {
 typedef struct wp_rewrite {
 	const wp_module *m;
 	const wp_opt_options *o;
-	uint32_t *func_map; /* old index → new, WP_GONE when removed */
-	bool *func_emit;    /* written out (merged duplicates map elsewhere) */
+	uint32_t *func_map;   /* old index → new, WP_GONE when removed */
+	bool *func_emit;      /* written out (merged duplicates map elsewhere) */
+	uint32_t *func_order; /* defined functions to write, in their new order */
+	uint32_t n_func_order;
 	uint32_t *global_map;
 	uint32_t *type_map;
 	bool *keep_custom;  /* per section of m->sections */

@@ -454,17 +454,28 @@ static bool emitted(const w *x, uint32_t f)
 	return x->rw->func_emit ? x->rw->func_emit[f] : true;
 }
 
+/* The defined functions to write, in order: the optimizer's order, or all
+ * of them as they were. */
+static uint32_t n_defined_out(const w *x)
+{
+	const wp_module *m = x->m;
+
+	return x->rw->func_order ? x->rw->n_func_order : m->n_funcs - m->n_imported_funcs;
+}
+
+static uint32_t defined_out(const w *x, uint32_t i)
+{
+	return x->rw->func_order ? x->rw->func_order[i] : x->m->n_imported_funcs + i;
+}
+
 static int sec_functions(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	uint32_t n = 0;
+	uint32_t n = n_defined_out(x);
 
-	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
-		n += emitted(x, i);
 	putu(x, b, n);
-	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
-		if (emitted(x, i))
-			putu(x, b, map_type(x, m->funcs[i].type));
+	for (uint32_t i = 0; i < n; i++)
+		putu(x, b, map_type(x, m->funcs[defined_out(x, i)].type));
 	return x->failed;
 }
 
@@ -611,14 +622,12 @@ static int sec_elems(w *x, wp_buf *b)
 static int sec_code(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	uint32_t n = 0;
+	uint32_t n = n_defined_out(x);
 	int r;
 
-	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
-		n += emitted(x, i);
 	putu(x, b, n);
-	for (uint32_t i = m->n_imported_funcs; i < m->n_funcs; i++)
-		if (emitted(x, i) && (r = put_body(x, b, &m->funcs[i])) < 0)
+	for (uint32_t i = 0; i < n; i++)
+		if ((r = put_body(x, b, &m->funcs[defined_out(x, i)])) < 0)
 			return r;
 	return x->failed;
 }
@@ -751,19 +760,37 @@ static uint32_t name_index(const w *x, uint8_t id, uint32_t i)
 /* A name map, or an indirect one (ids 2, 3, 10), with its outer indices
  * renumbered and the entries of removed things dropped; false when it does
  * not parse. */
+typedef struct name_entry {
+	uint32_t idx;	     /* the new index */
+	const uint8_t *rest; /* what follows the old index, copied as it is */
+	size_t len;
+} name_entry;
+
+static int name_entry_cmp(const void *a, const void *b)
+{
+	const name_entry *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
 static bool put_name_map(w *x, wp_buf *b, uint8_t id, const uint8_t *p, const uint8_t *end)
 {
-	wp_buf entries = WP_BUF_INIT(OUT_MAX);
 	bool indirect = id == 2 || id == 3 || id == 10, ok;
+	name_entry *entries = NULL;
 	uint32_t n = 0, kept = 0;
 
-	ok = leb32(&p, end, &n);
+	/* each entry takes two bytes at least */
+	ok = leb32(&p, end, &n) && n <= (size_t)(end - p);
+	if (ok && !(entries = calloc((size_t)n + 1, sizeof(*entries)))) {
+		x->failed = wp_error_oom(x->err);
+		return false;
+	}
 	for (uint32_t i = 0; ok && i < n; i++) {
 		const uint8_t *start;
 		uint32_t idx = 0, inner = 1, len = 0, ignored = 0;
 
 		ok = leb32(&p, end, &idx);
-		start = p; /* what follows the index is copied as it is */
+		start = p;
 		if (ok && indirect)
 			ok = leb32(&p, end, &inner);
 		for (uint32_t k = 0; ok && k < inner; k++) {
@@ -772,18 +799,22 @@ static bool put_name_map(w *x, wp_buf *b, uint8_t id, const uint8_t *p, const ui
 			if (ok)
 				p += len;
 		}
-		if (ok && name_index(x, id, idx) != WP_GONE) {
-			putu(x, &entries, name_index(x, id, idx));
-			put(x, &entries, start, (size_t)(p - start));
-			kept++;
-		}
+		if (ok && name_index(x, id, idx) != WP_GONE)
+			entries[kept++] =
+				(name_entry){name_index(x, id, idx), start, (size_t)(p - start)};
 	}
 	ok = ok && p == end;
 	if (ok) {
+		/* the new indices need not keep the old order (the optimizer may
+		 * reorder functions); name maps are sorted by index */
+		qsort(entries, kept, sizeof(*entries), name_entry_cmp);
 		putu(x, b, kept);
-		put(x, b, entries.data, entries.len);
+		for (uint32_t i = 0; i < kept; i++) {
+			putu(x, b, entries[i].idx);
+			put(x, b, entries[i].rest, entries[i].len);
+		}
 	}
-	wp_buf_release(&entries);
+	free(entries);
 	return ok;
 }
 
