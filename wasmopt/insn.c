@@ -303,6 +303,14 @@ uint32_t wp_insn_br_label(const wp_insn *in, uint32_t i)
 	return (uint32_t)v;
 }
 
+uint32_t wp_insn_br_next(const wp_insn *in, const uint8_t **p)
+{
+	uint64_t v = 0;
+
+	*p += wp_leb_u(*p, in->end, 32, &v);
+	return (uint32_t)v;
+}
+
 int wp_insn_next_catch(const uint8_t **p, const uint8_t *end, wp_catch *out)
 {
 	uint64_t v;

@@ -45,6 +45,10 @@ int wp_insn_next(wp_insn_reader *r, wp_insn *out, wp_error **err);
 
 /* Reads the i-th LEB label of a br_table (i == n is the default). */
 uint32_t wp_insn_br_label(const wp_insn *in, uint32_t i);
+/* The labels in order: *p starts at in->imm and each call reads one label
+ * and moves past it (n + 1 calls, the default last). A loop over
+ * wp_insn_br_label would be quadratic in the number of labels. */
+uint32_t wp_insn_br_next(const wp_insn *in, const uint8_t **p);
 
 /* One catch clause of a try_table. */
 typedef struct wp_catch {

@@ -14,42 +14,105 @@
 
 /* ---- types ---- */
 
-static bool functype_equal(const wp_module *m, uint32_t a, uint32_t b, int depth);
+typedef struct vctx {
+	const wp_module *m;
+	wp_error **err;
+	uint32_t func;	     /* function being checked, or UINT32_MAX */
+	const uint8_t *refs; /* functions declared for ref.func (bitmap) */
+	bool uses_data_count;
+	const uint32_t *canon; /* type index -> the first type equivalent to it */
+} vctx;
 
-static bool valtype_equal(const wp_module *m, wp_valtype a, wp_valtype b, int depth)
+/* Type equivalence is iso-recursive. Without rec groups (GC) each type is
+ * a recursion group of its own, so two types are equivalent when their
+ * definitions are the same, with references to earlier types compared by
+ * equivalence and a reference of a type to itself standing for itself.
+ * canon[] is computed once, in definition order, and comparing types costs
+ * nothing afterwards (comparing definitions recursively took exponential
+ * time on crafted modules). A reference to a later type, which the
+ * specification does not allow, is compared by its index. */
+static bool closed_vt_equal(const uint32_t *canon, uint32_t i, wp_valtype t, uint32_t k,
+			    wp_valtype u)
 {
-	uint32_t ha, hb;
+	uint32_t a = wp_vt_heap(t), b = wp_vt_heap(u);
 
-	if (a == b)
-		return true;
-	if (wp_vt_kind(a) != WP_VT_REF || wp_vt_kind(b) != WP_VT_REF ||
-	    wp_vt_nullable(a) != wp_vt_nullable(b))
+	if (wp_vt_kind(t) != WP_VT_REF || wp_vt_kind(u) != WP_VT_REF || (a & WP_HT_ABSTRACT) ||
+	    (b & WP_HT_ABSTRACT))
+		return t == u;
+	if (wp_vt_nullable(t) != wp_vt_nullable(u))
 		return false;
-	ha = wp_vt_heap(a);
-	hb = wp_vt_heap(b);
-	if ((ha & WP_HT_ABSTRACT) || (hb & WP_HT_ABSTRACT))
-		return false;
-	return functype_equal(m, ha, hb, depth + 1);
+	if (a == i || b == k)
+		return a == i && b == k;
+	if (a < i && b < k)
+		return canon[a] == canon[b];
+	return a == b && a > i && b > k;
 }
 
-/* Type indices are equal when their function types are (iso-recursive
- * equivalence without rec groups is structural). */
-static bool functype_equal(const wp_module *m, uint32_t a, uint32_t b, int depth)
+static bool closed_equal(const wp_module *m, const uint32_t *canon, uint32_t i, uint32_t k)
 {
-	const wp_functype *ta, *tb;
+	const wp_functype *x = &m->types[i], *y = &m->types[k];
 
-	if (a == b)
-		return true;
-	if (a >= m->n_types || b >= m->n_types || depth > 32)
+	if (x->n_params != y->n_params || x->n_results != y->n_results)
 		return false;
-	ta = &m->types[a];
-	tb = &m->types[b];
-	if (ta->n_params != tb->n_params || ta->n_results != tb->n_results)
-		return false;
-	for (uint32_t i = 0; i < ta->n_params + ta->n_results; i++)
-		if (!valtype_equal(m, ta->types[i], tb->types[i], depth))
+	for (uint32_t j = 0; j < x->n_params + x->n_results; j++)
+		if (!closed_vt_equal(canon, i, x->types[j], k, y->types[j]))
 			return false;
 	return true;
+}
+
+/* A hash of type i that equivalent types share. */
+static uint64_t closed_hash(const wp_module *m, const uint32_t *canon, uint32_t i)
+{
+	const wp_functype *x = &m->types[i];
+	uint64_t h = 0xcbf29ce484222325ULL ^ ((uint64_t)x->n_params << 32 | x->n_results);
+
+	for (uint32_t j = 0; j < x->n_params + x->n_results; j++) {
+		wp_valtype t = x->types[j];
+		uint32_t a = wp_vt_heap(t);
+
+		if (wp_vt_kind(t) == WP_VT_REF && !(a & WP_HT_ABSTRACT))
+			t = (t & 0xffffffffu) | (a == i	 ? 1ULL << 63
+						 : a < i ? (uint64_t)canon[a] << 32
+							 : (uint64_t)a << 32 | 1ULL << 62);
+		h = (h ^ t) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int type_identities(vctx *v, uint32_t **out)
+{
+	const wp_module *m = v->m;
+	size_t cap = 16;
+	uint32_t *canon = malloc(((size_t)m->n_types + 1) * sizeof(*canon)), *slots;
+
+	while (cap < 2 * (size_t)m->n_types)
+		cap *= 2;
+	slots = malloc(cap * sizeof(*slots));
+	if (!canon || !slots) {
+		free(canon);
+		free(slots);
+		return wp_error_oom(v->err);
+	}
+	memset(slots, 0xff, cap * sizeof(*slots));
+	for (uint32_t i = 0; i < m->n_types; i++) {
+		size_t s = closed_hash(m, canon, i) & (cap - 1);
+
+		while (slots[s] != UINT32_MAX && !closed_equal(m, canon, i, slots[s]))
+			s = (s + 1) & (cap - 1);
+		if (slots[s] == UINT32_MAX)
+			slots[s] = i;
+		canon[i] = slots[s];
+	}
+	free(slots);
+	*out = canon;
+	return 0;
+}
+
+static bool functype_equal(const vctx *v, uint32_t a, uint32_t b)
+{
+	return a == b ||
+	       (v->canon && a < v->m->n_types && b < v->m->n_types && v->canon[a] == v->canon[b]);
 }
 
 static bool is_func_heap(uint32_t h)
@@ -58,12 +121,12 @@ static bool is_func_heap(uint32_t h)
 	       h == (WP_HT_ABSTRACT | WP_HT_NOFUNC);
 }
 
-static bool heap_sub(const wp_module *m, uint32_t a, uint32_t b)
+static bool heap_sub(const vctx *v, uint32_t a, uint32_t b)
 {
 	if (a == b)
 		return true;
 	if (!(a & WP_HT_ABSTRACT) && !(b & WP_HT_ABSTRACT))
-		return functype_equal(m, a, b, 0);
+		return functype_equal(v, a, b);
 	if (b == (WP_HT_ABSTRACT | WP_HT_FUNC))
 		return is_func_heap(a);
 	if (a == (WP_HT_ABSTRACT | WP_HT_NOFUNC))
@@ -76,7 +139,7 @@ static bool heap_sub(const wp_module *m, uint32_t a, uint32_t b)
 }
 
 /* actual <: expected; BOT (from an unreachable stack) matches anything */
-static bool subtype(const wp_module *m, wp_valtype a, wp_valtype b)
+static bool subtype(const vctx *v, wp_valtype a, wp_valtype b)
 {
 	if (a == WP_VT_BOT || b == WP_VT_BOT || a == b)
 		return true;
@@ -84,7 +147,7 @@ static bool subtype(const wp_module *m, wp_valtype a, wp_valtype b)
 		return false;
 	if (wp_vt_nullable(a) && !wp_vt_nullable(b))
 		return false;
-	return heap_sub(m, wp_vt_heap(a), wp_vt_heap(b));
+	return heap_sub(v, wp_vt_heap(a), wp_vt_heap(b));
 }
 
 static bool is_ref(wp_valtype t)
@@ -98,14 +161,6 @@ static bool defaultable(wp_valtype t)
 }
 
 /* ---- errors ---- */
-
-typedef struct vctx {
-	const wp_module *m;
-	wp_error **err;
-	uint32_t func;	     /* function being checked, or UINT32_MAX */
-	const uint8_t *refs; /* functions declared for ref.func (bitmap) */
-	bool uses_data_count;
-} vctx;
 
 static int fail(const vctx *v, uint32_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -266,7 +321,7 @@ static int pop_expect(fstate *s, wp_valtype want, wp_valtype *got)
 	r = pop_any(s, &t);
 	if (r < 0)
 		return r;
-	if (!subtype(s->v->m, t, want))
+	if (!subtype(s->v, t, want))
 		return mismatch(s, want, t);
 	if (got)
 		*got = t;
@@ -585,7 +640,7 @@ static int call_type(fstate *s, const wp_functype *t, bool tail)
 				    " values, the caller %" PRIu32,
 				    s->op, t->n_results, fn->n_results);
 		for (uint32_t i = 0; i < t->n_results; i++)
-			if (!subtype(s->v->m, t->types[t->n_params + i], results_of(fn)[i]))
+			if (!subtype(s->v, t->types[t->n_params + i], results_of(fn)[i]))
 				return mismatch(s, results_of(fn)[i], t->types[t->n_params + i]);
 		set_unreachable(s);
 		return 0;
@@ -709,6 +764,7 @@ static int branch_to(fstate *s, uint32_t depth, bool conditional)
 static int br_table(fstate *s, const wp_insn *in)
 {
 	const wp_valtype *dt;
+	const uint8_t *next = in->imm;
 	uint32_t dn;
 	frame *f = NULL;
 	int r = pop_expect(s, WP_VT_I32, NULL);
@@ -721,7 +777,7 @@ static int br_table(fstate *s, const wp_insn *in)
 		uint32_t n;
 		frame *g = NULL;
 
-		if ((r = label(s, wp_insn_br_label(in, i), &g)) < 0)
+		if ((r = label(s, wp_insn_br_next(in, &next), &g)) < 0)
 			return r;
 		label_types(g, &t, &n);
 		if (n != dn)
@@ -791,7 +847,7 @@ static int try_table(fstate *s, const wp_insn *in)
 				    ", catch gives %" PRIu32,
 				    n, k);
 		for (uint32_t j = 0; j < k; j++)
-			if (!subtype(s->v->m, want[j], t[j]))
+			if (!subtype(s->v, want[j], t[j]))
 				return mismatch(s, t[j], want[j]);
 	}
 	return block_start(s, in, F_TRY_TABLE);
@@ -813,7 +869,7 @@ static int end_frame(fstate *s)
 				    "type mismatch: if without else must give what it "
 				    "takes");
 		for (uint32_t i = 0; i < f.n_params; i++)
-			if (!subtype(s->v->m, f.params[i], results_of(&f)[i]))
+			if (!subtype(s->v, f.params[i], results_of(&f)[i]))
 				return mismatch(s, results_of(&f)[i], f.params[i]);
 	}
 	if (f.kind == F_FUNC)
@@ -897,7 +953,7 @@ static int step_misc(fstate *s, const wp_insn *in)
 			return r;
 		if (in->a >= m->n_elems)
 			return fail(s->v, s->at, "unknown elem segment %" PRIu32, in->a);
-		if (!subtype(m, m->elems[in->a].type, elem))
+		if (!subtype(s->v, m->elems[in->a].type, elem))
 			return mismatch(s, elem, m->elems[in->a].type);
 		if ((r = pop_expect(s, WP_VT_I32, NULL)) < 0 ||
 		    (r = pop_expect(s, WP_VT_I32, NULL)) < 0)
@@ -911,7 +967,7 @@ static int step_misc(fstate *s, const wp_insn *in)
 		if ((r = table(s, in->a, &addr, &elem)) < 0 ||
 		    (r = table(s, in->b, &addr2, &elem2)) < 0)
 			return r;
-		if (!subtype(m, elem2, elem))
+		if (!subtype(s->v, elem2, elem))
 			return mismatch(s, elem, elem2);
 		if ((r = pop_expect(s,
 				    addr == WP_VT_I64 && addr2 == WP_VT_I64 ? WP_VT_I64 : WP_VT_I32,
@@ -1014,7 +1070,7 @@ static int ref_op(fstate *s, const wp_insn *in)
 			return fail(s->v, s->at,
 				    "type mismatch in br_on_non_null: the label does not "
 				    "take a reference");
-		if (t != WP_VT_BOT && !subtype(s->v->m, t & ~(wp_valtype)WP_VT_NULLABLE, lt[n - 1]))
+		if (t != WP_VT_BOT && !subtype(s->v, t & ~(wp_valtype)WP_VT_NULLABLE, lt[n - 1]))
 			return mismatch(s, lt[n - 1], t);
 		if ((r = pop_all(s, lt, n - 1)) < 0)
 			return r;
@@ -1051,7 +1107,7 @@ static int call_op(fstate *s, const wp_insn *in)
 	case 0x13:
 		if ((r = table(s, in->b, &addr, &elem)) < 0 || (r = type_index(s, in->a, &ft)) < 0)
 			return r;
-		if (!subtype(m, elem, WP_VT_FUNCREF))
+		if (!subtype(s->v, elem, WP_VT_FUNCREF))
 			return fail(s->v, s->at, "type mismatch: call_indirect on a table of %s",
 				    "non-function references");
 		if ((r = pop_expect(s, addr, NULL)) < 0)
@@ -1459,11 +1515,28 @@ static int check_imports_and_defs(vctx *v)
 	return r;
 }
 
+/* Export names by bytes, then by index; qsort_r's context is the module. */
+static int export_name_cmp(const void *a, const void *b, void *ctx)
+{
+	const wp_module *m = ctx;
+	uint32_t i = *(const uint32_t *)a, k = *(const uint32_t *)b;
+	const wp_range *x = &m->exports[i].name, *y = &m->exports[k].name;
+	int c = memcmp(m->bytes + x->offset, m->bytes + y->offset,
+		       x->size < y->size ? x->size : y->size);
+
+	if (c == 0 && x->size != y->size)
+		c = x->size < y->size ? -1 : 1;
+	if (c == 0 && i != k)
+		c = i < k ? -1 : 1;
+	return c;
+}
+
 static int check_exports(vctx *v)
 {
 	const wp_module *m = v->m;
 	uint32_t limit[] = {m->n_funcs, m->n_tables, m->n_memories, m->n_globals, m->n_tags};
 	static const char *const kinds[] = {"function", "table", "memory", "global", "tag"};
+	uint32_t *order, dup = UINT32_MAX;
 
 	for (uint32_t i = 0; i < m->n_exports; i++) {
 		const wp_export *e = &m->exports[i];
@@ -1471,13 +1544,29 @@ static int check_exports(vctx *v)
 		if (e->index >= limit[e->kind])
 			return fail(v, e->name.offset, "unknown %s %" PRIu32, kinds[e->kind],
 				    e->index);
-		/* names must differ; a sort would be faster, n is small in practice */
-		for (uint32_t k = 0; k < i; k++)
-			if (m->exports[k].name.size == e->name.size &&
-			    memcmp(m->bytes + m->exports[k].name.offset, m->bytes + e->name.offset,
-				   e->name.size) == 0)
-				return fail(v, e->name.offset, "duplicate export name \"%.*s\"",
-					    (int)e->name.size, m->bytes + e->name.offset);
+	}
+	/* names must differ: sorted, equal names are neighbours (comparing
+	 * every pair took seconds for 100000 exports); the first export that
+	 * repeats an earlier name is reported */
+	if (!(order = malloc(((size_t)m->n_exports + 1) * sizeof(*order))))
+		return wp_error_oom(v->err);
+	for (uint32_t i = 0; i < m->n_exports; i++)
+		order[i] = i;
+	qsort_r(order, m->n_exports, sizeof(*order), export_name_cmp, (void *)m);
+	for (uint32_t i = 1; i < m->n_exports; i++) {
+		const wp_range *x = &m->exports[order[i - 1]].name, *y = &m->exports[order[i]].name;
+
+		if (x->size == y->size &&
+		    memcmp(m->bytes + x->offset, m->bytes + y->offset, x->size) == 0 &&
+		    order[i] < dup)
+			dup = order[i];
+	}
+	free(order);
+	if (dup != UINT32_MAX) {
+		const wp_range *name = &m->exports[dup].name;
+
+		return fail(v, name->offset, "duplicate export name \"%.*s\"", (int)name->size,
+			    m->bytes + name->offset);
 	}
 	return 0;
 }
@@ -1498,7 +1587,7 @@ static int check_segments(vctx *v)
 			if (e->table >= m->n_tables)
 				return fail(v, e->at, "unknown table %" PRIu32, e->table);
 			t = &m->tables[e->table];
-			if (!subtype(m, e->type, t->elem))
+			if (!subtype(v, e->type, t->elem))
 				return fail(v, e->at,
 					    "type mismatch: element segment %" PRIu32
 					    " does not fit table %" PRIu32,
@@ -1629,7 +1718,8 @@ static int validate_bodies(vctx *v)
 
 int wp_module_validate(const wp_module *m, wp_error **err)
 {
-	vctx v = {m, err, UINT32_MAX, NULL, false};
+	vctx v = {m, err, UINT32_MAX, NULL, false, NULL};
+	uint32_t *canon = NULL;
 	uint8_t *refs = NULL;
 	int r;
 
@@ -1637,7 +1727,10 @@ int wp_module_validate(const wp_module *m, wp_error **err)
 		return wp_error_set(err, WP_EUNSUPPORTED,
 				    "\"%s\" is a component: only core modules are validated",
 				    m->name);
-	r = check_imports_and_defs(&v);
+	r = type_identities(&v, &canon);
+	v.canon = canon;
+	if (r == 0)
+		r = check_imports_and_defs(&v);
 	if (r == 0)
 		r = check_exports(&v);
 	if (r == 0 && m->has_start) {
@@ -1655,6 +1748,7 @@ int wp_module_validate(const wp_module *m, wp_error **err)
 	if (r == 0)
 		r = validate_bodies(&v);
 	free(refs);
+	free(canon);
 	return r;
 }
 

@@ -228,8 +228,9 @@ static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 		break;
 	case WP_IMM_BR_TABLE:
 		putu(x, b, in->n);
+		p = in->imm;
 		for (uint32_t i = 0; i <= in->n; i++)
-			putu(x, b, wp_insn_br_label(in, i));
+			putu(x, b, wp_insn_br_next(in, &p));
 		break;
 	case WP_IMM_MEMARG:
 	case WP_IMM_MEMARG_LANE:
