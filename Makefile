@@ -56,7 +56,7 @@ DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
 	python3-cryptography strace
-DEB_BENCH := hyperfine time pigz
+DEB_BENCH := hyperfine time pigz binaryen
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
@@ -100,6 +100,7 @@ deps:
 			|| missing="$$missing $$p"; \
 	done; \
 	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		$(SUDO) apt-get update -qq && \
@@ -150,6 +151,7 @@ bench: deps
 	$(MAKE) all $(GENWASM)
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/build.sh
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/push.sh
+	WASMPACK=$(abspath $(BIN)) bench/wasmopt.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/wasmpack

