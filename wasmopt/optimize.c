@@ -51,6 +51,9 @@ typedef struct an {
 	uint32_t *queue;
 	uint32_t n_queue;
 	uint32_t *uses; /* references to each function: calls, ref.func, elements, exports */
+	uint8_t *table_live;
+	uint8_t *elem_live;
+	uint8_t *data_live;
 	bool bulk_data; /* memory.init or data.drop appear: data indices are fixed */
 	wp_error **err;
 } an;
@@ -105,6 +108,53 @@ static void mark_global(an *a, uint32_t g)
 			  a->m->bytes + gl->init.offset + gl->init.size + 1, false);
 }
 
+static void mark_elem(an *a, uint32_t e);
+
+/* A table in use: exported, imported, or named by live code. */
+static void mark_table(an *a, uint32_t t)
+{
+	const wp_table *tb;
+
+	if (t >= a->m->n_tables || a->table_live[t])
+		return;
+	a->table_live[t] = 1;
+	tb = &a->m->tables[t];
+	mark_valtype(a, tb->elem);
+	if (tb->init.size)
+		scan_expr(a, a->m->bytes + tb->init.offset,
+			  a->m->bytes + tb->init.offset + tb->init.size + 1, false);
+}
+
+/* An element segment in use: its functions are. */
+static void mark_elem(an *a, uint32_t i)
+{
+	const wp_elem *e;
+	const uint8_t *p, *end;
+
+	if (i >= a->m->n_elems || a->elem_live[i])
+		return;
+	a->elem_live[i] = 1;
+	e = &a->m->elems[i];
+	p = a->m->bytes + e->items.offset;
+	end = p + e->items.size;
+	mark_valtype(a, e->type);
+	if (e->mode == WP_SEG_ACTIVE) {
+		mark_table(a, e->table);
+		scan_expr(a, a->m->bytes + e->offset.offset,
+			  a->m->bytes + e->offset.offset + e->offset.size + 1, false);
+	}
+	if (e->exprs) {
+		scan_expr(a, p, end, true);
+		return;
+	}
+	for (uint32_t k = 0; k < e->n_items && p < end; k++) {
+		uint64_t idx = 0;
+
+		p += wp_leb_u(p, end, 32, &idx);
+		mark_func(a, (uint32_t)idx);
+	}
+}
+
 /* Marks what instructions refer to: functions, globals, types. */
 static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
 {
@@ -123,8 +173,25 @@ static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
 			mark_global(a, in.a);
 			break;
 		case WP_IMM_TYPE:
+			mark_type(a, in.a);
+			break;
 		case WP_IMM_CALL_INDIRECT:
 			mark_type(a, in.a);
+			mark_table(a, in.b);
+			break;
+		case WP_IMM_TABLE:
+			mark_table(a, in.a);
+			break;
+		case WP_IMM_TABLE_TABLE:
+			mark_table(a, in.a);
+			mark_table(a, in.b);
+			break;
+		case WP_IMM_ELEM_TABLE:
+			mark_elem(a, in.a);
+			mark_table(a, in.b);
+			break;
+		case WP_IMM_ELEM:
+			mark_elem(a, in.a);
 			break;
 		case WP_IMM_BLOCK:
 		case WP_IMM_TRY_TABLE:
@@ -140,6 +207,8 @@ static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
 		case WP_IMM_DATA:
 		case WP_IMM_DATA_MEM:
 			a->bulk_data = true;
+			if (in.a < a->m->n_datas)
+				a->data_live[in.a] = 1;
 			break;
 		default:
 			break;
@@ -213,34 +282,73 @@ static void mark_roots(an *a)
 		else if (im->kind == WP_EXTERN_GLOBAL)
 			mark_global(a, im->index);
 	}
-	for (uint32_t i = 0; i < m->n_tables; i++) {
-		mark_valtype(a, m->tables[i].elem);
-		if (m->tables[i].init.size)
-			scan_const(a, m->tables[i].init);
-	}
+	for (uint32_t i = 0; i < m->n_exports; i++)
+		if (m->exports[i].kind == WP_EXTERN_TABLE)
+			mark_table(a, m->exports[i].index);
+	for (uint32_t i = 0; i < m->n_imported_tables; i++)
+		mark_table(a, i);
 	for (uint32_t i = 0; i < m->n_tags; i++)
 		mark_type(a, m->tags[i].type);
-	for (uint32_t i = 0; i < m->n_elems; i++) {
-		const wp_elem *e = &m->elems[i];
-		const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
-
-		mark_valtype(a, e->type);
-		if (e->mode == WP_SEG_ACTIVE)
-			scan_const(a, e->offset);
-		if (e->exprs) {
-			scan_expr(a, p, end, true);
-			continue;
+	/* declarative segments only declare ref.func targets: kept; active
+	 * ones are decided with their tables (live_elems) */
+	for (uint32_t i = 0; i < m->n_elems; i++)
+		if (m->elems[i].mode == WP_SEG_DECLARATIVE)
+			mark_elem(a, i);
+	/* active data initialises a memory, and memories all stay */
+	for (uint32_t i = 0; i < m->n_datas; i++)
+		if (m->datas[i].mode == WP_SEG_ACTIVE) {
+			a->data_live[i] = 1;
+			scan_const(a, m->datas[i].offset);
 		}
-		for (uint32_t k = 0; k < e->n_items && p < end; k++) {
-			uint64_t idx = 0;
+}
 
-			p += wp_leb_u(p, end, 32, &idx);
-			mark_func(a, (uint32_t)idx);
+/* Whether an active element segment surely fits its table: then, with the
+ * table unused, segment and table can go without losing a trap at
+ * instantiation. */
+static bool elem_fits(const wp_module *m, const wp_elem *e)
+{
+	const uint8_t *p = m->bytes + e->offset.offset, *end = p + e->offset.size + 1;
+	const wp_limits *l = &m->tables[e->table].limits;
+	wp_insn_reader ir;
+	wp_insn in;
+	uint64_t off;
+
+	if (m->tables[e->table].imported)
+		return false;
+	wp_insn_reader_init(&ir, m, p, end);
+	if (wp_insn_next(&ir, &in, NULL) < 0 || in.info->prefix != 0 ||
+	    (in.info->code != 0x41 && in.info->code != 0x42))
+		return false;
+	off = in.info->code == 0x41 ? (uint64_t)(uint32_t)in.value : in.value;
+	if (wp_insn_next(&ir, &in, NULL) < 0 || in.info->prefix != 0 || in.info->code != 0x0b)
+		return false;
+	return off <= l->min && e->n_items <= l->min - off;
+}
+
+/* Active element segments live with their tables; one that could trap at
+ * instantiation is live whatever its table. Functions they name may bring
+ * in more code, more tables, more segments: repeat until nothing changes. */
+static void live_elems(an *a)
+{
+	const wp_module *m = a->m;
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		while (a->n_queue)
+			scan_body(a, a->queue[--a->n_queue]);
+		for (uint32_t i = 0; i < m->n_elems; i++) {
+			const wp_elem *e = &m->elems[i];
+
+			if (a->elem_live[i] || e->mode != WP_SEG_ACTIVE)
+				continue;
+			if (e->table < m->n_tables && a->table_live[e->table] == 0 &&
+			    elem_fits(m, e))
+				continue;
+			mark_elem(a, i);
+			changed = true;
 		}
 	}
-	for (uint32_t i = 0; i < m->n_datas; i++)
-		if (m->datas[i].mode == WP_SEG_ACTIVE)
-			scan_const(a, m->datas[i].offset);
 }
 
 /* ---- identical function bodies (-Oz) ---- */
@@ -470,9 +578,12 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 				wp_buf_release(&rw->datas[k].bytes);
 			rw->n_datas = before;
 		}
-		if (r == 0) {
+		/* a passive segment nothing uses has no effect */
+		if (r == 0 && (d->mode == WP_SEG_ACTIVE || a->data_live[i])) {
 			rw->datas[rw->n_datas].source = i;
 			rw->datas[rw->n_datas++].rebuilt = false;
+		} else if (r == 0) {
+			any = true;
 		}
 	}
 	free(rebuilt_mem);
@@ -506,8 +617,7 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	if (!canonical)
 		return wp_error_oom(a->err);
 	mark_roots(a);
-	while (a->n_queue)
-		scan_body(a, a->queue[--a->n_queue]);
+	live_elems(a);
 	r = find_duplicates(a, canonical, st);
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++) {
 		bool emit = a->func_live[f] && canonical[f] == f;
@@ -534,6 +644,15 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
 		if (a->func_live[f] && canonical[f] != f)
 			rw->func_map[f] = rw->func_map[canonical[f]];
+	next = 0;
+	for (uint32_t t = 0; t < m->n_tables; t++)
+		rw->table_map[t] = a->table_live[t] ? next++ : WP_GONE;
+	next = 0;
+	for (uint32_t e = 0; e < m->n_elems; e++)
+		rw->elem_map[e] = a->elem_live[e] ? next++ : WP_GONE;
+	next = 0;
+	for (uint32_t d = 0; d < m->n_datas; d++)
+		rw->data_map[d] = a->data_live[d] ? next++ : WP_GONE;
 	next = 0;
 	for (uint32_t g = 0; g < m->n_globals; g++) {
 		rw->global_map[g] = a->global_live[g] ? next++ : WP_GONE;
@@ -593,12 +712,21 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		rw.func_emit = calloc(m->n_funcs + 1, sizeof(bool));
 		rw.func_order = calloc(m->n_funcs + 1, sizeof(uint32_t));
 		a.uses = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		rw.table_map = calloc(m->n_tables + 1, sizeof(uint32_t));
+		rw.elem_map = calloc(m->n_elems + 1, sizeof(uint32_t));
+		rw.data_map = calloc(m->n_datas + 1, sizeof(uint32_t));
+		a.table_live = calloc(m->n_tables + 1, 1);
+		a.elem_live = calloc(m->n_elems + 1, 1);
+		a.data_live = calloc(m->n_datas + 1, 1);
 		rw.global_map = calloc(m->n_globals + 1, sizeof(uint32_t));
 		rw.type_map = calloc(m->n_types + 1, sizeof(uint32_t));
 		a.func_live = calloc(m->n_funcs + 1, 1);
 		a.global_live = calloc(m->n_globals + 1, 1);
 		a.type_live = calloc(m->n_types + 1, 1);
 		a.queue = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		if (!rw.table_map || !rw.elem_map || !rw.data_map || !a.table_live ||
+		    !a.elem_live || !a.data_live)
+			r = wp_error_oom(err);
 		if (!rw.func_map || !rw.func_emit || !rw.func_order || !a.uses || !rw.global_map ||
 		    !rw.type_map || !a.func_live || !a.global_live || !a.type_live || !a.queue)
 			r = wp_error_oom(err);
@@ -643,6 +771,12 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	free(rw.func_emit);
 	free(rw.func_order);
 	free(a.uses);
+	free(rw.table_map);
+	free(rw.elem_map);
+	free(rw.data_map);
+	free(a.table_live);
+	free(a.elem_live);
+	free(a.data_live);
 	free(rw.global_map);
 	free(rw.type_map);
 	free(a.func_live);

@@ -30,6 +30,9 @@ typedef struct wp_rewrite {
 	uint32_t n_func_order;
 	uint32_t *global_map;
 	uint32_t *type_map;
+	uint32_t *table_map; /* NULL: every table, element and data segment stays */
+	uint32_t *elem_map;
+	uint32_t *data_map; /* passive segments nothing uses go (when datas_changed is false) */
 	bool *keep_custom;  /* per section of m->sections */
 	wp_out_data *datas; /* segments to write, in order */
 	uint32_t n_datas;

@@ -127,6 +127,21 @@ static uint32_t map_global(const w *x, uint32_t g)
 	return x->rw->global_map ? x->rw->global_map[g] : g;
 }
 
+static uint32_t map_table(const w *x, uint32_t t)
+{
+	return x->rw->table_map ? x->rw->table_map[t] : t;
+}
+
+static uint32_t map_elem(const w *x, uint32_t e)
+{
+	return x->rw->elem_map ? x->rw->elem_map[e] : e;
+}
+
+static uint32_t map_data(const w *x, uint32_t d)
+{
+	return x->rw->data_map && !x->rw->datas_changed ? x->rw->data_map[d] : d;
+}
+
 static int put_heap(w *x, wp_buf *b, uint32_t heap)
 {
 	if (heap & WP_HT_ABSTRACT)
@@ -208,21 +223,36 @@ static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 		break;
 	case WP_IMM_CALL_INDIRECT:
 		putu(x, b, map_type(x, in->a));
-		putu(x, b, in->b);
+		putu(x, b, map_table(x, in->b));
+		break;
+	case WP_IMM_TABLE:
+		putu(x, b, map_table(x, in->a));
+		break;
+	case WP_IMM_ELEM:
+		putu(x, b, map_elem(x, in->a));
+		break;
+	case WP_IMM_DATA:
+		putu(x, b, map_data(x, in->a));
 		break;
 	case WP_IMM_LABEL:
 	case WP_IMM_LOCAL:
-	case WP_IMM_TABLE:
-	case WP_IMM_ELEM:
-	case WP_IMM_DATA:
 	case WP_IMM_TAG:
 	case WP_IMM_MEM:
 		putu(x, b, in->a);
 		break;
 	case WP_IMM_TABLE_TABLE:
+		putu(x, b, map_table(x, in->a));
+		putu(x, b, map_table(x, in->b));
+		break;
 	case WP_IMM_ELEM_TABLE:
-	case WP_IMM_MEM_MEM:
+		putu(x, b, map_elem(x, in->a));
+		putu(x, b, map_table(x, in->b));
+		break;
 	case WP_IMM_DATA_MEM:
+		putu(x, b, map_data(x, in->a));
+		putu(x, b, in->b);
+		break;
+	case WP_IMM_MEM_MEM:
 		putu(x, b, in->a);
 		putu(x, b, in->b);
 		break;
@@ -484,10 +514,16 @@ static int sec_tables(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
 
-	putu(x, b, m->n_tables - m->n_imported_tables);
+	uint32_t n = 0;
+
+	for (uint32_t i = m->n_imported_tables; i < m->n_tables; i++)
+		n += map_table(x, i) != WP_GONE;
+	putu(x, b, n);
 	for (uint32_t i = m->n_imported_tables; i < m->n_tables; i++) {
 		const wp_table *t = &m->tables[i];
 
+		if (map_table(x, i) == WP_GONE)
+			continue;
 		if (t->init.size) {
 			put8(x, b, 0x40);
 			put8(x, b, 0);
@@ -557,6 +593,8 @@ static int sec_exports(w *x, wp_buf *b)
 			idx = map_func(x, idx);
 		else if (e->kind == WP_EXTERN_GLOBAL)
 			idx = map_global(x, idx);
+		else if (e->kind == WP_EXTERN_TABLE)
+			idx = map_table(x, idx);
 		put_name(x, b, e->name);
 		put8(x, b, (uint8_t)e->kind);
 		putu(x, b, idx);
@@ -569,25 +607,32 @@ static int sec_elems(w *x, wp_buf *b)
 	const wp_module *m = x->m;
 	int r;
 
-	putu(x, b, m->n_elems);
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < m->n_elems; i++)
+		n += map_elem(x, i) != WP_GONE;
+	putu(x, b, n);
 	for (uint32_t i = 0; i < m->n_elems; i++) {
 		const wp_elem *e = &m->elems[i];
 		const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
 		/* flags: bit 0 passive/declarative, bit 1 explicit table or
 		 * declarative, bit 2 expressions; keep the segment's form */
 		uint32_t flags = (e->exprs ? 4u : 0u);
+		uint32_t table = e->mode == WP_SEG_ACTIVE ? map_table(x, e->table) : 0;
 		bool explicit_type;
 
+		if (map_elem(x, i) == WP_GONE)
+			continue;
 		if (e->mode == WP_SEG_PASSIVE)
 			flags |= 1;
 		else if (e->mode == WP_SEG_DECLARATIVE)
 			flags |= 3;
-		else if (e->table != 0 || (e->exprs && e->type != WP_VT_FUNCREF))
+		else if (table != 0 || (e->exprs && e->type != WP_VT_FUNCREF))
 			flags |= 2;
 		explicit_type = (flags & 3) != 0;
 		putu(x, b, flags);
 		if (e->mode == WP_SEG_ACTIVE && (flags & 2))
-			putu(x, b, e->table);
+			putu(x, b, table);
 		if (e->mode == WP_SEG_ACTIVE && (r = put_const(x, b, e->offset)) < 0)
 			return r;
 		if (explicit_type) {
@@ -654,6 +699,16 @@ static int put_data_header(w *x, wp_buf *b, const wp_data *d, uint64_t offset, b
 	return put8(x, b, 0x0b);
 }
 
+/* Segments written when they are not rebuilt: unused passive ones go. */
+static uint32_t n_datas_out(const w *x)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < x->m->n_datas; i++)
+		n += map_data(x, i) != WP_GONE;
+	return n;
+}
+
 static int sec_data(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
@@ -661,10 +716,12 @@ static int sec_data(w *x, wp_buf *b)
 	int r;
 
 	if (!rw->datas_changed) {
-		putu(x, b, m->n_datas);
+		putu(x, b, n_datas_out(x));
 		for (uint32_t i = 0; i < m->n_datas; i++) {
 			const wp_data *d = &m->datas[i];
 
+			if (map_data(x, i) == WP_GONE)
+				continue;
 			if ((r = put_data_header(x, b, d, 0, false)) < 0)
 				return r;
 			put_name(x, b, d->bytes);
@@ -716,7 +773,7 @@ static int section_body(w *x, const wp_section *s, wp_buf *b)
 	case 11:
 		return sec_data(x, b);
 	case 12:
-		return putu(x, b, x->rw->datas_changed ? x->rw->n_datas : m->data_count);
+		return putu(x, b, x->rw->datas_changed ? x->rw->n_datas : n_datas_out(x));
 	case 13:
 		return sec_tags(x, b);
 	default:
@@ -751,8 +808,14 @@ static uint32_t name_index(const w *x, uint8_t id, uint32_t i)
 	case 4:	 /* types */
 	case 10: /* fields, by type */
 		return i < m->n_types ? map_type(x, i) : WP_GONE;
+	case 5: /* tables */
+		return i < m->n_tables ? map_table(x, i) : WP_GONE;
 	case 7: /* globals */
 		return i < m->n_globals ? map_global(x, i) : WP_GONE;
+	case 8: /* element segments */
+		return i < m->n_elems ? map_elem(x, i) : WP_GONE;
+	case 9: /* data segments (put_names drops them when merged) */
+		return i < m->n_datas ? map_data(x, i) : WP_GONE;
 	default:
 		return i;
 	}
@@ -840,7 +903,8 @@ static bool put_names(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end)
 			p += size; /* data segments were merged: their names go */
 			continue;
 		}
-		if (id == 1 || id == 2 || id == 3 || id == 4 || id == 7 || id == 10)
+		/* memories (6) and tags (11) keep their indices */
+		if (id >= 1 && id <= 10 && id != 6)
 			ok = put_name_map(x, &sub, id, p, p + size);
 		else
 			put(x, &sub, p, size);

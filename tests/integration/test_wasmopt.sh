@@ -223,6 +223,7 @@ done
 ((  $(size_of dce.Oz.wasm) < $(size_of dce.wasm) )) || fail "-Oz removed nothing from dce.wasm"
 ((  $(size_of dedup.Oz.wasm) < $(size_of dedup.wasm) )) || fail "-Oz merged nothing in dedup.wasm"
 ((  $(size_of data.Oz.wasm) < $(size_of data.wasm) )) || fail "-Oz did nothing to data.wasm"
+((  $(size_of tables.Oz.wasm) < $(size_of tables.wasm) )) || fail "-Oz removed nothing from tables.wasm"
 expect_jq data_oob.json '.instantiate | test("out of bounds")' true
 
 # --- build -Oz: the image holds the optimized module, which runs the same,

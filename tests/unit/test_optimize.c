@@ -391,18 +391,113 @@ Test(optimize, passive_data_without_a_memory)
 	wp_opt_stats st;
 	wp_module *b;
 
-	/* a passive segment names no memory; the module has none */
+	/* a passive segment names no memory; the module has none. -Os keeps
+	 * it, -Oz drops it: no instruction names it */
 	tw_wat("(module (data \"abc\") (func (export \"f\") (result i32) i32.const 1))", &in);
-	tw_optimize(&in, &OZ, &out, &st);
+	tw_optimize(&in, &OS, &out, &st);
 	b = tw_read(out.data, out.len);
 	cr_assert_eq(b->n_memories, 0);
 	cr_assert_eq(b->n_datas, 1);
 	cr_assert_eq(b->datas[0].mode, WP_SEG_PASSIVE);
 	wp_module_free(b);
 	wp_buf_release(&out);
-	tw_optimize(&in, &OS, &out, &st);
+	tw_optimize(&in, &OZ, &out, &st);
+	b = tw_read(out.data, out.len);
+	cr_assert_eq(b->n_datas, 0);
+	wp_module_free(b);
 	wp_buf_release(&out);
 	wp_buf_release(&in);
+}
+
+/* The function an export calls through call_indirect with the constant
+ * operand i is the one the element segments put at i; returns its body's
+ * first instruction's value (i32.const). */
+static int32_t indirect_target_value(const wp_module *m, uint32_t seg, uint32_t k)
+{
+	const wp_elem *e = &m->elems[seg];
+	const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
+	const wp_func *fn;
+	uint64_t idx = 0;
+
+	for (uint32_t i = 0; i <= k; i++)
+		p += wp_leb_u(p, end, 32, &idx);
+	cr_assert_lt(idx, m->n_funcs);
+	fn = &m->funcs[idx];
+	/* body: 0 local declarations, i32.const v */
+	p = m->bytes + fn->body.offset;
+	cr_assert_eq(p[0], 0);
+	cr_assert_eq(p[1], 0x41);
+	return (int32_t)(int8_t)(p[2] << 1) >> 1;
+}
+
+Test(optimize, unused_tables_and_segments)
+{
+	wp_buf in, out;
+	wp_opt_stats st;
+	wp_module *a, *b;
+
+	optimize_wat("tables", &OZ, &in, &out, &st);
+	a = tw_read(in.data, in.len);
+	b = tw_read(out.data, out.len);
+	cr_assert_eq(a->n_tables, 2);
+	cr_assert_eq(a->n_elems, 4);
+	cr_assert_eq(a->n_datas, 3);
+	/* the dead table, its segment, the unused passive segments and the
+	 * two functions only they named are gone */
+	cr_assert_eq(b->n_tables, 1);
+	cr_assert_eq(b->n_elems, 2);
+	cr_assert_eq(b->n_datas, 2);
+	cr_assert_eq(b->n_funcs, a->n_funcs - 2);
+	cr_assert_eq(b->tables[0].limits.min, 4);
+	/* the live table's segment, now for table 0, still holds $one $two */
+	cr_assert_eq(b->elems[0].mode, WP_SEG_ACTIVE);
+	cr_assert_eq(b->elems[0].table, 0);
+	cr_assert_eq(indirect_target_value(b, 0, 0), 1);
+	cr_assert_eq(indirect_target_value(b, 0, 1), 2);
+	cr_assert_eq(b->elems[1].mode, WP_SEG_PASSIVE);
+	cr_assert_eq(indirect_target_value(b, 1, 0), 3);
+	cr_assert_eq(b->datas[0].mode, WP_SEG_PASSIVE);
+	cr_assert_eq(b->datas[0].bytes.size, 6);
+	cr_assert_eq(b->data_count, 2);
+	assert_same_exports(a, b);
+	wp_module_free(a);
+	wp_module_free(b);
+	wp_buf_release(&in);
+	wp_buf_release(&out);
+}
+
+Test(optimize, segments_that_could_trap_keep_their_tables)
+{
+	static const char *const wats[] = {
+		/* does not fit: instantiation traps, with or without -Oz */
+		"(module (table 2 funcref) (elem (i32.const 1) func $f $f)"
+		" (func $f (export \"f\") (result i32) i32.const 1))",
+		/* its offset is an imported global: it might not fit */
+		"(module (import \"env\" \"g\" (global i32)) (table 2 funcref)"
+		" (elem (global.get 0) func $f) (func $f (export \"f\") (result i32) i32.const 1))",
+		/* an imported table is someone else's */
+		"(module (import \"env\" \"t\" (table 2 funcref)) (elem (i32.const 0) func $f)"
+		" (func $f (export \"f\") (result i32) i32.const 1))",
+		/* an exported table is used */
+		"(module (table (export \"t\") 2 funcref) (elem (i32.const 0) func $f)"
+		" (func $f (result i32) i32.const 1))",
+	};
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(wats); i++) {
+		wp_buf in, out;
+		wp_opt_stats st;
+		wp_module *b;
+
+		tw_wat(wats[i], &in);
+		tw_optimize(&in, &OZ, &out, &st);
+		b = tw_read(out.data, out.len);
+		cr_assert_eq(b->n_tables, 1, "module %zu", i);
+		cr_assert_eq(b->n_elems, 1, "module %zu", i);
+		cr_assert_eq(b->n_funcs - b->n_imported_funcs, 1, "module %zu", i);
+		wp_module_free(b);
+		wp_buf_release(&in);
+		wp_buf_release(&out);
+	}
 }
 
 Test(optimize, a_dead_global_declaring_a_function_reference_stays)
@@ -815,7 +910,7 @@ Test(optimize, shortest_lebs_and_merged_locals)
 Test(optimize, every_wat_file_at_every_level)
 {
 	static const char *const files[] = {"dce",	   "dedup",   "data", "data_oob",
-					    "data_import", "passive", "eh"};
+					    "data_import", "passive", "eh",   "tables"};
 	static const wp_opt_options *const levels[] = {&O0, &OS, &OZ};
 
 	for (size_t i = 0; i < WP_ARRAY_SIZE(files); i++) {
