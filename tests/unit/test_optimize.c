@@ -409,25 +409,84 @@ Test(optimize, passive_data_without_a_memory)
 	wp_buf_release(&in);
 }
 
-/* The function an export calls through call_indirect with the constant
- * operand i is the one the element segments put at i; returns its body's
- * first instruction's value (i32.const). */
-static int32_t indirect_target_value(const wp_module *m, uint32_t seg, uint32_t k)
+/* The value of function f's body, which is (i32.const v) and no locals. */
+static int64_t const_body_value(const wp_module *m, uint32_t f)
+{
+	const uint8_t *p, *end;
+	int64_t v = 0;
+
+	cr_assert_lt(f, m->n_funcs);
+	p = m->bytes + m->funcs[f].body.offset;
+	end = p + m->funcs[f].body.size;
+	cr_assert_eq(p[0], 0, "function %u has locals", f);
+	cr_assert_eq(p[1], 0x41, "function %u does not start with i32.const", f);
+	cr_assert_gt(wp_leb_s(p + 2, end, 32, &v), 0);
+	return v;
+}
+
+/* The value of the function at position k of element segment seg. */
+static int64_t indirect_target_value(const wp_module *m, uint32_t seg, uint32_t k)
 {
 	const wp_elem *e = &m->elems[seg];
 	const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
-	const wp_func *fn;
 	uint64_t idx = 0;
 
 	for (uint32_t i = 0; i <= k; i++)
 		p += wp_leb_u(p, end, 32, &idx);
-	cr_assert_lt(idx, m->n_funcs);
-	fn = &m->funcs[idx];
-	/* body: 0 local declarations, i32.const v */
-	p = m->bytes + fn->body.offset;
-	cr_assert_eq(p[0], 0);
-	cr_assert_eq(p[1], 0x41);
-	return (int32_t)(int8_t)(p[2] << 1) >> 1;
+	return const_body_value(m, (uint32_t)idx);
+}
+
+Test(optimize, functions_renumbered_by_use_within_index_widths)
+{
+	enum {
+		N = 300
+	};
+	wp_buf wat = WP_BUF_INIT(1 << 20), in, out;
+	wp_error *err = NULL;
+	wp_opt_stats st;
+	wp_module *b;
+	int64_t at[N + 1];
+	int r;
+
+	/* $f0..$f299 return their number; "run" calls $f250 three times,
+	 * $f299 twice and every other function once. The two that are called
+	 * more move into the one-byte indices (0-127); within those, functions
+	 * keep their original order */
+	r = wp_buf_append_str(&wat, "(module\n", &err);
+	for (int i = 0; r == 0 && i < N; i++)
+		r = wp_buf_appendf(&wat, &err, "(func $f%d (result i32) i32.const %d)\n", i, i);
+	r = r ? r
+	      : wp_buf_append_str(&wat, "(func (export \"run\") (result i32) i32.const 0\n", &err);
+	for (int i = 0; r == 0 && i < N; i++)
+		r = wp_buf_appendf(&wat, &err, "call $f%d i32.add\n", i);
+	for (int i = 0; r == 0 && i < 2; i++)
+		r = wp_buf_append_str(&wat, "call $f250 i32.add call $f299 i32.add\n", &err);
+	r = r ? r : wp_buf_append_str(&wat, "call $f250 i32.add))", &err);
+	assert_ok(r, err);
+	tw_wat(wp_buf_cstr(&wat), &in);
+	tw_optimize(&in, &OZ, &out, &st);
+	b = tw_read(out.data, out.len);
+	cr_assert_eq(b->n_funcs, N + 1);
+	for (uint32_t f = 0; f < b->n_funcs; f++) {
+		bool is_run = b->exports[0].index == f;
+
+		at[f] = is_run ? -1 : const_body_value(b, f);
+	}
+	/* indices 0-127: the two most called and, in their original order,
+	 * the first of the rest; $f250 before $f299 */
+	for (uint32_t f = 0, prev = 0; f < 128; f++) {
+		if (at[f] < 0)
+			continue;
+		cr_assert_geq(at[f], prev, "index %u holds $f%" PRId64 " after $f%u", f, at[f],
+			      prev);
+		prev = (uint32_t)at[f];
+	}
+	cr_assert_eq(at[126], 250);
+	cr_assert_eq(at[127], 299);
+	wp_module_free(b);
+	wp_buf_release(&wat);
+	wp_buf_release(&in);
+	wp_buf_release(&out);
 }
 
 Test(optimize, unused_tables_and_segments)
