@@ -429,15 +429,6 @@ static bool const_offset(const wp_module *m, const wp_data *d, uint64_t *out)
 	return wp_insn_next(&ir, &in, NULL) == 0 && in.info->prefix == 0 && in.info->code == 0x0b;
 }
 
-static size_t leb_size(uint64_t v)
-{
-	size_t n = 1;
-
-	while (v >>= 7)
-		n++;
-	return n;
-}
-
 typedef struct seg {
 	uint32_t index;
 	uint64_t start, end;
@@ -450,18 +441,189 @@ static int seg_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Plans one memory's active segments: merged where the gap costs less
- * than a segment header, zeros trimmed at both ends. Only when every
- * segment has a constant offset, stays inside the memory's initial size
- * (so none can trap at instantiation) and none overlaps another, and the
- * memory is defined here (it starts zeroed). */
-static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, bool *planned, wp_opt_stats *st)
+/* V8 refuses modules with more data segments than this: splitting stops
+ * short of it. */
+#define MAX_DATA_SEGMENTS 100000u
+
+/* A free slot at the end of rw->datas, growing it; NULL when out of
+ * memory. */
+static wp_out_data *out_data_slot(an *a, wp_rewrite *rw)
+{
+	if (rw->n_datas == rw->cap_datas) {
+		uint32_t cap = rw->cap_datas ? rw->cap_datas * 2 : 16;
+		wp_out_data *grown = realloc(rw->datas, cap * sizeof(*grown));
+
+		if (!grown) {
+			wp_error_oom(a->err);
+			return NULL;
+		}
+		rw->datas = grown;
+		rw->cap_datas = cap;
+	}
+	memset(&rw->datas[rw->n_datas], 0, sizeof(*rw->datas));
+	return &rw->datas[rw->n_datas];
+}
+
+/* One memory's initial contents: the sorted, disjoint segments segs[0..n)
+ * over zeros. */
+typedef struct image {
+	const wp_module *m;
+	const seg *segs;
+	uint32_t n;
+	bool is64;
+} image;
+
+/* Copies bytes [from, to) of the image into b; *k: the first segment that
+ * may hold them, advanced as pieces are taken in order. */
+static int copy_image(const image *im, uint32_t *k, uint64_t from, uint64_t to, wp_buf *b,
+		      wp_error **err)
+{
+	static const uint8_t zeros[256];
+	int r = 0;
+
+	while (*k < im->n && im->segs[*k].end <= from)
+		(*k)++;
+	for (uint32_t i = *k; r == 0 && from < to; i++) {
+		const seg *sg = &im->segs[i];
+		uint64_t gap_end = i < im->n && sg->start < to ? sg->start : to;
+		uint64_t end;
+
+		while (r == 0 && from < gap_end) {
+			size_t chunk =
+				gap_end - from < sizeof(zeros) ? gap_end - from : sizeof(zeros);
+
+			r = wp_buf_append(b, zeros, chunk, err);
+			from += chunk;
+		}
+		if (i >= im->n || from >= to)
+			break;
+		end = sg->end < to ? sg->end : to;
+		if (r == 0 && end > from)
+			r = wp_buf_append(b,
+					  im->m->bytes + im->m->datas[sg->index].bytes.offset +
+						  (from - sg->start),
+					  end - from, err);
+		from = end > from ? end : from;
+	}
+	return r;
+}
+
+/* The bytes a segment header at addr costs beyond its content: flags,
+ * i32/i64.const, the offset (a signed LEB128), end, and its length, taken
+ * to be about rest (what is left of the source segment there). */
+static uint64_t header_cost(const image *im, uint64_t addr, uint64_t rest)
+{
+	int64_t v = im->is64 ? (int64_t)addr : (int64_t)(int32_t)(uint32_t)addr;
+	uint64_t n = 1;
+
+	while (!(v >= -64 && v < 64)) {
+		v >>= 7;
+		n++;
+	}
+	while (rest >>= 7)
+		n++;
+	return 3 + n + 1;
+}
+
+/* Cuts the image into pieces at runs of zeros longer than a segment header
+ * (the memory starts zeroed; zeros at the ends need no bytes either). With
+ * only_gaps, cuts only where segments were apart, so there are never more
+ * pieces than segments. Calls emit for each piece, or counts them. */
+typedef struct cutter {
+	const image *im;
+	bool only_gaps;
+	uint64_t piece; /* start of the piece being built, UINT64_MAX: none */
+	uint64_t zeros; /* start of the zero run after it, UINT64_MAX: none */
+	bool run_has_gap;
+	uint32_t count;
+	an *a;
+	wp_rewrite *rw; /* NULL: only count */
+	uint32_t k;	/* copy_image's hint */
+	int r;
+} cutter;
+
+static void cut_piece(cutter *c, uint64_t end)
+{
+	wp_out_data *od;
+
+	c->count++;
+	if (!c->rw || c->r < 0)
+		return;
+	if (!(od = out_data_slot(c->a, c->rw))) {
+		c->r = WP_ENOMEM;
+		return;
+	}
+	od->source = c->im->segs[0].index;
+	od->rebuilt = true;
+	od->offset = c->piece;
+	wp_buf_init(&od->bytes, (size_t)1 << 32);
+	c->r = copy_image(c->im, &c->k, c->piece, end, &od->bytes, c->a->err);
+	if (c->r == 0)
+		c->rw->n_datas++;
+	else
+		wp_buf_release(&od->bytes);
+}
+
+/* A non-zero byte at addr, rest bytes before its source segment ends. */
+static void cut_at(cutter *c, uint64_t addr, uint64_t rest)
+{
+	if (c->piece == UINT64_MAX) {
+		c->piece = addr;
+	} else if (c->zeros != UINT64_MAX && addr - c->zeros > header_cost(c->im, addr, rest) &&
+		   (!c->only_gaps || c->run_has_gap)) {
+		cut_piece(c, c->zeros);
+		c->piece = addr;
+	}
+	c->zeros = UINT64_MAX;
+	c->run_has_gap = false;
+}
+
+static int cut_image(cutter *c)
+{
+	const image *im = c->im;
+
+	c->piece = c->zeros = UINT64_MAX;
+	c->run_has_gap = false;
+	for (uint32_t i = 0; i < im->n && c->r == 0; i++) {
+		const seg *sg = &im->segs[i];
+		const uint8_t *p = im->m->bytes + im->m->datas[sg->index].bytes.offset;
+		uint64_t len = sg->end - sg->start;
+
+		if (i > 0 && sg->start > im->segs[i - 1].end) {
+			if (c->zeros == UINT64_MAX)
+				c->zeros = im->segs[i - 1].end;
+			c->run_has_gap = true;
+		}
+		for (uint64_t j = 0; j < len && c->r == 0; j++) {
+			if (p[j] == 0) {
+				if (c->zeros == UINT64_MAX)
+					c->zeros = sg->start + j;
+				continue;
+			}
+			cut_at(c, sg->start + j, len - j);
+		}
+	}
+	if (c->piece != UINT64_MAX && c->r == 0)
+		cut_piece(c, c->zeros != UINT64_MAX ? c->zeros : im->segs[im->n - 1].end);
+	return c->r;
+}
+
+/* Plans one memory's active segments as pieces of its initial contents:
+ * segments merged where the gap costs less than a segment header, split
+ * where a run of zeros costs more, zeros dropped at both ends (binaryen's
+ * memory-packing). Only when every segment has a constant offset, stays
+ * inside the memory's initial size (so none can trap at instantiation)
+ * and none overlaps another, and the memory is defined here (it starts
+ * zeroed). budget: how many more segments than now the module may have. */
+static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, uint32_t *budget, bool *planned)
 {
 	const wp_module *m = a->m;
 	const wp_memory *mm = &m->memories[mem];
 	uint64_t limit = mm->limits.min * 65536ULL;
 	seg *segs = NULL;
 	uint32_t n = 0;
+	image im;
+	cutter c;
 	int r = 0;
 
 	*planned = false;
@@ -488,55 +650,18 @@ static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, bool *planned, wp_op
 	for (uint32_t i = 1; i < n; i++)
 		if (segs[i].start < segs[i - 1].end)
 			goto out;
-	for (uint32_t i = 0; i < n;) {
-		wp_out_data *od;
-		uint32_t j = i + 1;
-		size_t lead = 0;
-		const uint8_t *z;
-
-		/* extend while the next segment is closer than its header costs */
-		while (j < n && segs[j].start - segs[j - 1].end <=
-					3 + leb_size(segs[j].start) +
-						leb_size(m->datas[segs[j].index].bytes.size))
-			j++;
-		od = &rw->datas[rw->n_datas];
-		od->source = segs[i].index;
-		od->rebuilt = true;
-		wp_buf_init(&od->bytes, (size_t)1 << 32);
-		for (uint32_t k = i; k < j && r == 0; k++) {
-			const wp_data *d = &m->datas[segs[k].index];
-			static const uint8_t zeros[256];
-			uint64_t gap = k > i ? segs[k].start - segs[k - 1].end : 0;
-
-			while (gap > 0 && r == 0) {
-				size_t chunk = gap < sizeof(zeros) ? (size_t)gap : sizeof(zeros);
-
-				r = wp_buf_append(&od->bytes, zeros, chunk, a->err);
-				gap -= chunk;
-			}
-			if (r == 0)
-				r = wp_buf_append(&od->bytes, m->bytes + d->bytes.offset,
-						  d->bytes.size, a->err);
-		}
-		if (r < 0)
-			break;
-		/* memory starts zeroed: leading and trailing zeros need no bytes */
-		z = (const uint8_t *)od->bytes.data;
-		while (lead < od->bytes.len && z && z[lead] == 0)
-			lead++;
-		while (od->bytes.len > lead && z[od->bytes.len - 1] == 0)
-			od->bytes.len--;
-		memmove(od->bytes.data, od->bytes.data + lead, od->bytes.len - lead);
-		od->bytes.len -= lead;
-		od->offset = segs[i].start + lead;
-		if (od->bytes.len)
-			rw->n_datas++;
-		else
-			wp_buf_release(&od->bytes);
-		i = j;
-	}
+	im = (image){m, segs, n, mm->limits.is64};
+	/* count first: cutting inside segments may need more than allowed */
+	c = (cutter){.im = &im, .a = a};
+	if ((r = cut_image(&c)) < 0)
+		goto out;
+	c.only_gaps = c.count > n && c.count - n > *budget;
+	if (!c.only_gaps)
+		*budget -= c.count > n ? c.count - n : 0;
+	c.count = 0;
+	c.rw = rw;
+	r = cut_image(&c);
 	*planned = r == 0;
-	(void)st;
 out:
 	free(segs);
 	return r;
@@ -546,6 +671,7 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 {
 	const wp_module *m = a->m;
 	uint8_t *rebuilt_mem;
+	uint32_t budget = m->n_datas < MAX_DATA_SEGMENTS ? MAX_DATA_SEGMENTS - m->n_datas : 0;
 	bool any = false;
 	int r = 0;
 
@@ -553,8 +679,6 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	st->n_data_out = m->n_datas;
 	if (a->bulk_data || m->n_datas == 0)
 		return 0;
-	if (!(rw->datas = calloc(m->n_datas + 1, sizeof(*rw->datas))))
-		return wp_error_oom(a->err);
 	if (!(rebuilt_mem = calloc(m->n_memories + 1, 1)))
 		return wp_error_oom(a->err);
 	/* segments keep their order: each rebuilt memory's new segments go
@@ -568,7 +692,7 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		if (d->mode == WP_SEG_ACTIVE && rebuilt_mem[d->memory] == 0) {
 			uint32_t before = rw->n_datas;
 
-			r = plan_memory(a, rw, d->memory, &planned, st);
+			r = plan_memory(a, rw, d->memory, &budget, &planned);
 			rebuilt_mem[d->memory] = planned ? 1 : 2;
 			if (planned) {
 				any = true;
@@ -580,8 +704,14 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		}
 		/* a passive segment nothing uses has no effect */
 		if (r == 0 && (d->mode == WP_SEG_ACTIVE || a->data_live[i])) {
-			rw->datas[rw->n_datas].source = i;
-			rw->datas[rw->n_datas++].rebuilt = false;
+			wp_out_data *od = out_data_slot(a, rw);
+
+			if (!od) {
+				r = WP_ENOMEM;
+				break;
+			}
+			od->source = i;
+			rw->n_datas++;
 		} else if (r == 0) {
 			any = true;
 		}

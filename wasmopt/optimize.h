@@ -4,12 +4,13 @@
  *        producers, sourceMappingURL, external_debug_info, build_id,
  *        target_features), every LEB128 in its shortest form, adjacent local
  *        declarations of one type merged;
- *   -Oz: also unused functions, globals and types removed (roots: exports,
- *        the start function, element segments, imports), byte-identical
- *        function bodies merged, adjacent active data segments merged when
- *        that is smaller, functions renumbered by how often they are
- *        referenced, trailing zeros of active data trimmed when the
- *        memory starts empty (not imported) and the segment stays in bounds.
+ *   -Oz: also unused functions, globals, types, tables and element and
+ *        data segments removed (roots: exports, the start function, imports,
+ *        what live code names), byte-identical function bodies merged,
+ *        functions renumbered by how often they are referenced, and the
+ *        active data of a memory that starts empty (not imported) re-cut:
+ *        segments merged across small gaps, split at long runs of zeros,
+ *        zeros at the ends dropped, when every segment stays in bounds.
  * Nothing that changes behaviour: segments that could trap at
  * instantiation are left alone, exported functions keep their identity, and
  * the result is validated again before it is returned. */

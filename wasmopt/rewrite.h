@@ -35,7 +35,7 @@ typedef struct wp_rewrite {
 	uint32_t *data_map; /* passive segments nothing uses go (when datas_changed is false) */
 	bool *keep_custom;  /* per section of m->sections */
 	wp_out_data *datas; /* segments to write, in order */
-	uint32_t n_datas;
+	uint32_t n_datas, cap_datas;
 	bool datas_changed; /* else the data section is copied through */
 } wp_rewrite;
 

@@ -264,19 +264,24 @@ Test(optimize, data_segments_merge_and_lose_their_zeros)
 
 	optimize_wat("data", &OZ, &in, &out, &st);
 	b = tw_read(out.data, out.len);
-	cr_assert_eq(st.n_data_in, 6);
-	cr_assert_eq(st.n_data_out, 4);
-	cr_assert_eq(b->n_datas, 4);
+	cr_assert_eq(st.n_data_in, 7);
+	cr_assert_eq(st.n_data_out, 6);
+	cr_assert_eq(b->n_datas, 6);
 	/* 16 "abc" and 21 "def": the 2-byte gap is cheaper than a header */
 	assert_segment(b, 0, 16, "abc\0\0def", 8);
 	/* 1000 "\0\0xyz\0\0\0\0": the zeros at both ends go */
 	assert_segment(b, 1, 1002, "xyz", 3);
 	/* 4000, all zeros, is gone; 5000 loses its zero tail */
 	assert_segment(b, 2, 5000, "tail", 4);
+	/* 8000 is split at its 20 zeros (a header costs 6 bytes), not at
+	 * its 3 */
+	assert_segment(b, 3, 8000, "head", 4);
+	assert_segment(b, 4, 8024, "body\0\0\0x", 8);
 	/* the last one ends exactly at the end of the memory */
-	assert_segment(b, 3, 65530, "end", 3);
-	/* the contents: 3 + 3 + 9 + 4 + 16 + 6 bytes before, 8 + 3 + 4 + 3 after */
-	cr_assert_eq(st.data, 41 - 18);
+	assert_segment(b, 5, 65530, "end", 3);
+	/* the contents: 3 + 3 + 9 + 4 + 16 + 32 + 6 bytes before,
+	 * 8 + 3 + 4 + 4 + 8 + 3 after */
+	cr_assert_eq(st.data, 73 - 30);
 	assert_fixed_point(&out, &OZ);
 	wp_module_free(b);
 	wp_buf_release(&in);
@@ -285,13 +290,62 @@ Test(optimize, data_segments_merge_and_lose_their_zeros)
 	/* -Os leaves data alone */
 	optimize_wat("data", &OS, &in, &out, &st);
 	b = tw_read(out.data, out.len);
-	cr_assert_eq(b->n_datas, 6);
+	cr_assert_eq(b->n_datas, 7);
 	wp_module_free(b);
 	wp_buf_release(&in);
 	wp_buf_release(&out);
 }
 
 /* -Oz changes no data segment of the wat file `name`. */
+/* A module with n one-byte segments 64 bytes apart (too far to merge) and,
+ * last, one holding four bytes between runs of 32 zeros. */
+static void many_segments(wp_buf *b, uint32_t n)
+{
+	static const char split_me[] = "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+				       "\0\0\0\0\0\0\0\0\0\0\0b\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+				       "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0c\0\0\0\0\0\0\0\0\0\0\0"
+				       "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0d";
+	wp_buf sec = WP_BUF_INIT(TW_MAX);
+
+	tw_begin(b);
+	TW_SEC(b, 5, 0x01, 0x00, 0xe8, 0x07); /* 1000 pages */
+	tw_uleb(&sec, n + 1);
+	for (uint32_t i = 0; i <= n; i++) {
+		bool last = i == n;
+
+		tw_byte(&sec, 0x00);
+		tw_byte(&sec, 0x41);
+		tw_sleb_w(&sec, (int64_t)i * 64, 1);
+		tw_byte(&sec, 0x0b);
+		tw_uleb(&sec, last ? sizeof(split_me) - 1 : 1);
+		tw_put(&sec, last ? split_me : "\x01", last ? sizeof(split_me) - 1 : 1);
+	}
+	tw_section(b, 11, sec.data, sec.len);
+	wp_buf_release(&sec);
+}
+
+Test(optimize, splitting_stops_short_of_100000_segments)
+{
+	/* V8 refuses more than 100,000 data segments: with 99,991 the split
+	 * segment becomes 4, with 99,998 it stays one */
+	static const uint32_t sizes[][2] = {{99990, 99994}, {99997, 99998}};
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(sizes); i++) {
+		wp_buf in, out;
+		wp_opt_stats st;
+		wp_module *b;
+
+		many_segments(&in, sizes[i][0]);
+		tw_optimize(&in, &OZ, &out, &st);
+		b = tw_read(out.data, out.len);
+		cr_assert_eq(b->n_datas, sizes[i][1], "%u segments in: %u out, expected %u",
+			     sizes[i][0] + 1, b->n_datas, sizes[i][1]);
+		wp_module_free(b);
+		wp_buf_release(&in);
+		wp_buf_release(&out);
+	}
+}
+
 static void assert_data_untouched(const char *name)
 {
 	wp_buf in, out;
