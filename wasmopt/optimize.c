@@ -556,12 +556,47 @@ static void cut_piece(cutter *c, uint64_t end)
 	od->source = c->im->segs[0].index;
 	od->rebuilt = true;
 	od->offset = c->piece;
-	wp_buf_init(&od->bytes, (size_t)1 << 32);
-	c->r = copy_image(c->im, &c->k, c->piece, end, &od->bytes, c->a->err);
+	od->len = end - c->piece;
+	while (c->k < c->im->n && c->im->segs[c->k].end <= c->piece)
+		c->k++;
+	/* inside one segment: its bytes are used where they are */
+	if (c->k < c->im->n && c->im->segs[c->k].start <= c->piece &&
+	    end <= c->im->segs[c->k].end) {
+		const seg *sg = &c->im->segs[c->k];
+
+		od->data = c->im->m->bytes + c->im->m->datas[sg->index].bytes.offset +
+			   (c->piece - sg->start);
+		c->rw->n_datas++;
+		return;
+	}
+	wp_buf_init(&od->owned, (size_t)1 << 32);
+	c->r = copy_image(c->im, &c->k, c->piece, end, &od->owned, c->a->err);
+	od->data = (const uint8_t *)od->owned.data;
 	if (c->r == 0)
 		c->rw->n_datas++;
 	else
-		wp_buf_release(&od->bytes);
+		wp_buf_release(&od->owned);
+}
+
+/* The index of the first non-zero byte of p[j..len), len if none. */
+static uint64_t skip_zeros(const uint8_t *p, uint64_t j, uint64_t len)
+{
+	while (j < len && ((uintptr_t)(p + j) & 7))
+		if (p[j])
+			return j;
+		else
+			j++;
+	while (len - j >= 8) {
+		uint64_t word;
+
+		memcpy(&word, p + j, 8);
+		if (word)
+			break;
+		j += 8;
+	}
+	while (j < len && !p[j])
+		j++;
+	return j;
 }
 
 /* A non-zero byte at addr, rest bytes before its source segment ends. */
@@ -594,13 +629,18 @@ static int cut_image(cutter *c)
 				c->zeros = im->segs[i - 1].end;
 			c->run_has_gap = true;
 		}
-		for (uint64_t j = 0; j < len && c->r == 0; j++) {
+		for (uint64_t j = 0; j < len && c->r == 0;) {
+			const uint8_t *q;
+
 			if (p[j] == 0) {
 				if (c->zeros == UINT64_MAX)
 					c->zeros = sg->start + j;
+				j = skip_zeros(p, j, len);
 				continue;
 			}
 			cut_at(c, sg->start + j, len - j);
+			q = memchr(p + j, 0, len - j);
+			j = q ? (uint64_t)(q - p) : len;
 		}
 	}
 	if (c->piece != UINT64_MAX && c->r == 0)
@@ -699,7 +739,7 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 				continue;
 			}
 			for (uint32_t k = before; k < rw->n_datas; k++)
-				wp_buf_release(&rw->datas[k].bytes);
+				wp_buf_release(&rw->datas[k].owned);
 			rw->n_datas = before;
 		}
 		/* a passive segment nothing uses has no effect */
@@ -909,7 +949,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		for (uint32_t i = 0; i < m->n_datas; i++)
 			before += m->datas[i].bytes.size;
 		for (uint32_t i = 0; i < rw.n_datas; i++)
-			after += rw.datas[i].rebuilt ? rw.datas[i].bytes.len
+			after += rw.datas[i].rebuilt ? rw.datas[i].len
 						     : m->datas[rw.datas[i].source].bytes.size;
 		st.data = before > after ? before - after : 0;
 	}
@@ -921,7 +961,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		st.leb = saved > known ? saved - known : 0;
 	}
 	for (uint32_t i = 0; i < rw.n_datas; i++)
-		wp_buf_release(&rw.datas[i].bytes);
+		wp_buf_release(&rw.datas[i].owned);
 	free(rw.datas);
 	free(rw.keep_custom);
 	free(rw.func_map);

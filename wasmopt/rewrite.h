@@ -15,10 +15,12 @@
 #define WP_GONE UINT32_MAX
 
 typedef struct wp_out_data {
-	uint32_t source; /* the segment whose header (mode, memory) it keeps */
-	bool rebuilt;	 /* merged or trimmed: offset and bytes below */
-	uint64_t offset; /* the new constant offset */
-	wp_buf bytes;	 /* the new content (rebuilt only) */
+	uint32_t source;     /* the segment whose header (mode, memory) it keeps */
+	bool rebuilt;	     /* merged or trimmed: offset and bytes below */
+	uint64_t offset;     /* the new constant offset */
+	const uint8_t *data; /* the new content: in the module's bytes or in owned */
+	uint64_t len;
+	wp_buf owned; /* content copied from several segments */
 } wp_out_data;
 
 typedef struct wp_rewrite {

@@ -736,8 +736,8 @@ static int sec_data(w *x, wp_buf *b)
 		if ((r = put_data_header(x, b, d, od->offset, od->rebuilt)) < 0)
 			return r;
 		if (od->rebuilt) {
-			putu(x, b, od->bytes.len);
-			put(x, b, od->bytes.data, od->bytes.len);
+			putu(x, b, od->len);
+			put(x, b, od->data, od->len);
 		} else {
 			put_name(x, b, d->bytes);
 		}
