@@ -12,9 +12,10 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 SANITIZE ?=
 
-# libcurl is loaded at run time by lib/http.c (dlopen): its headers only here
-PKGS := jansson libarchive libcrypto libzstd zlib
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl $(PKGS) 2>/dev/null)
+# libcurl and libarchive are loaded at run time by lib/http.c and
+# lib/libarchive.c (dlopen): their headers only here
+PKGS := jansson libcrypto libzstd zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl libarchive $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
@@ -30,6 +31,8 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARNING
 	$(PKG_CFLAGS) -I$(BUILD)/gen
 LIBS := $(PKG_LIBS) -pthread
 WABT_LIBS := -lwabt -lstdc++ -lm
+# the unit tests read tars with libarchive directly, as a reference
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs libarchive 2>/dev/null) $(WABT_LIBS) -lcriterion
 CXX ?= c++
 ALL_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror $(filter-out -Wstrict-prototypes -Wmissing-prototypes -Wvla,$(WARNINGS)) \
 	$(CFLAGS) -D_GNU_SOURCE
@@ -88,7 +91,7 @@ $(BIN): $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) $(WABT_LIBS) -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
 
 $(GENWASM): $(BUILD)/obj/bench/genwasm.o
 	$(CC) $(LDFLAGS) -o $@ $^

@@ -1,8 +1,7 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 
 #include "tar_writer.h"
+#include "libarchive.h"
 #include "fileio.h"
 #include "common.h"
 
@@ -41,17 +40,19 @@ static int archive_fail(wp_tar_writer *w, const char *doing, wp_error **err)
 		}
 		return code;
 	}
-	return wp_error_set(err, WP_EGENERIC, "%s: %s", doing, archive_error_string(w->a));
+	return wp_error_set(err, WP_EGENERIC, "%s: %s", doing, wp_la.archive_error_string(w->a));
 }
 
 int wp_tar_writer_new(wp_tar_writer **out, wp_sink sink, wp_error **err)
 {
-	wp_tar_writer *w = calloc(1, sizeof(*w));
+	wp_tar_writer *w;
 
-	if (!w)
+	if (wp_libarchive_load(err) < 0)
+		return WP_EUNSUPPORTED;
+	if (!(w = calloc(1, sizeof(*w))))
 		return wp_error_oom(err);
 	w->sink = sink;
-	w->a = archive_write_new();
+	w->a = wp_la.archive_write_new();
 	w->chunk = malloc(COPY_CHUNK);
 	if (!w->a || !w->chunk) {
 		wp_tar_writer_free(w);
@@ -59,10 +60,10 @@ int wp_tar_writer_new(wp_tar_writer **out, wp_sink sink, wp_error **err)
 	}
 	/* 64 KiB writes to the sink, and no padding of the last block beyond
 	 * the two zero records (as Go's archive/tar) */
-	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_per_block(w->a, 65536) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
-	    archive_write_open2(w->a, w, NULL, on_write, NULL, NULL) != ARCHIVE_OK) {
+	if (wp_la.archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    wp_la.archive_write_set_bytes_per_block(w->a, 65536) != ARCHIVE_OK ||
+	    wp_la.archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
+	    wp_la.archive_write_open2(w->a, w, NULL, on_write, NULL, NULL) != ARCHIVE_OK) {
 		int r = archive_fail(w, "cannot start a tar stream", err);
 
 		wp_tar_writer_free(w);
@@ -74,42 +75,42 @@ int wp_tar_writer_new(wp_tar_writer **out, wp_sink sink, wp_error **err)
 
 static int write_header(wp_tar_writer *w, const wp_tar_entry *e, wp_error **err)
 {
-	struct archive_entry *ae = archive_entry_new();
+	struct archive_entry *ae = wp_la.archive_entry_new();
 	int r = 0;
 
 	if (!ae)
 		return wp_error_oom(err);
-	archive_entry_set_pathname(ae, e->path);
-	archive_entry_set_uid(ae, 0);
-	archive_entry_set_gid(ae, 0);
-	archive_entry_set_mtime(ae, e->mtime, 0);
+	wp_la.archive_entry_set_pathname(ae, e->path);
+	wp_la.archive_entry_set_uid(ae, 0);
+	wp_la.archive_entry_set_gid(ae, 0);
+	wp_la.archive_entry_set_mtime(ae, e->mtime, 0);
 	switch (e->type) {
 	case WP_TAR_FILE:
-		archive_entry_set_filetype(ae, AE_IFREG);
-		archive_entry_set_size(ae, e->size);
+		wp_la.archive_entry_set_filetype(ae, AE_IFREG);
+		wp_la.archive_entry_set_size(ae, e->size);
 		break;
 	case WP_TAR_DIR:
-		archive_entry_set_filetype(ae, AE_IFDIR);
-		archive_entry_set_size(ae, 0);
+		wp_la.archive_entry_set_filetype(ae, AE_IFDIR);
+		wp_la.archive_entry_set_size(ae, 0);
 		break;
 	case WP_TAR_SYMLINK:
-		archive_entry_set_filetype(ae, AE_IFLNK);
-		archive_entry_set_symlink(ae, e->link_target);
-		archive_entry_set_size(ae, 0);
+		wp_la.archive_entry_set_filetype(ae, AE_IFLNK);
+		wp_la.archive_entry_set_symlink(ae, e->link_target);
+		wp_la.archive_entry_set_size(ae, 0);
 		break;
 	}
-	archive_entry_set_perm(ae, e->mode & 07777);
-	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+	wp_la.archive_entry_set_perm(ae, e->mode & 07777);
+	if (wp_la.archive_write_header(w->a, ae) != ARCHIVE_OK)
 		r = archive_fail(w, "cannot add a tar entry", err);
 	if (r < 0)
 		wp_error_prefix(err, "tar entry \"%s\"", e->path);
-	archive_entry_free(ae);
+	wp_la.archive_entry_free(ae);
 	return r;
 }
 
 static int write_data(wp_tar_writer *w, const void *data, size_t len, wp_error **err)
 {
-	la_ssize_t n = archive_write_data(w->a, data, len);
+	la_ssize_t n = wp_la.archive_write_data(w->a, data, len);
 
 	if (n < 0 || (size_t)n != len)
 		return archive_fail(w, "cannot write tar data", err);
@@ -167,7 +168,7 @@ int wp_tar_writer_finish(wp_tar_writer *w, wp_error **err)
 	if (w->finished)
 		return 0;
 	w->finished = true;
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	if (wp_la.archive_write_close(w->a) != ARCHIVE_OK)
 		return archive_fail(w, "cannot finish the tar stream", err);
 	return 0;
 }
@@ -178,7 +179,7 @@ void wp_tar_writer_free(wp_tar_writer *w)
 		return;
 	w->discarding = true;
 	if (w->a)
-		archive_write_free(w->a); /* closes if still open; output dropped */
+		wp_la.archive_write_free(w->a); /* closes if still open; output dropped */
 	wp_error_free(w->sink_err);
 	free(w->chunk);
 	free(w);

@@ -1,5 +1,3 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -10,6 +8,7 @@
 #include "mediatype.h"
 #include "reference.h"
 #include "../lib/fileio.h"
+#include "../lib/libarchive.h"
 #include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/common.h"
@@ -58,26 +57,32 @@ typedef bool (*member_filter)(const char *name);
  * need) into dir. Links, devices and everything else are skipped. */
 static int extract(const char *archive_path, const char *dir, member_filter accept, wp_error **err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = NULL;
 	struct archive_entry *e;
-	unsigned char *buf = malloc(256 * 1024);
-	int r = a && buf ? 0 : wp_error_oom(err), ar;
+	unsigned char *buf = NULL;
+	int r, ar;
+
+	if ((r = wp_libarchive_load(err)) < 0)
+		return r;
+	a = wp_la.archive_read_new();
+	buf = malloc(256 * 1024);
+	r = a && buf ? 0 : wp_error_oom(err);
 
 	if (r == 0) {
-		archive_read_support_format_tar(a);
-		archive_read_support_filter_all(a);
-		if (archive_read_open_filename(a, archive_path, 256 * 1024) != ARCHIVE_OK)
+		wp_la.archive_read_support_format_tar(a);
+		wp_la.archive_read_support_filter_all(a);
+		if (wp_la.archive_read_open_filename(a, archive_path, 256 * 1024) != ARCHIVE_OK)
 			r = wp_error_set(err, WP_EINVALID, "cannot read archive \"%s\": %s",
-					 archive_path, archive_error_string(a));
+					 archive_path, wp_la.archive_error_string(a));
 	}
-	while (r == 0 && (ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = clean_name(archive_entry_pathname(e));
+	while (r == 0 && (ar = wp_la.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = clean_name(wp_la.archive_entry_pathname(e));
 		_cleanup_free_ char *path = NULL, *parent = NULL;
 		wp_atomic_file f = WP_ATOMIC_FILE_INIT;
 
-		if (!name || archive_entry_filetype(e) != AE_IFREG || !accept(name)) {
+		if (!name || wp_la.archive_entry_filetype(e) != AE_IFREG || !accept(name)) {
 			wp_log_debug("archive \"%s\": skipping \"%s\"", archive_path,
-				     archive_entry_pathname(e));
+				     wp_la.archive_entry_pathname(e));
 			continue;
 		}
 		if (!(path = wp_path_join(dir, name)) || !(parent = wp_path_dirname(path))) {
@@ -88,11 +93,11 @@ static int extract(const char *archive_path, const char *dir, member_filter acce
 		    (r = wp_atomic_file_open(&f, path, 0644, err)) < 0)
 			break;
 		for (;;) {
-			la_ssize_t n = archive_read_data(a, buf, 256 * 1024);
+			la_ssize_t n = wp_la.archive_read_data(a, buf, 256 * 1024);
 
 			if (n < 0) {
 				r = wp_error_set(err, WP_EINVALID, "archive \"%s\": \"%s\": %s",
-						 archive_path, name, archive_error_string(a));
+						 archive_path, name, wp_la.archive_error_string(a));
 				break;
 			}
 			if (n == 0)
@@ -106,9 +111,9 @@ static int extract(const char *archive_path, const char *dir, member_filter acce
 	}
 	if (r == 0 && ar != ARCHIVE_EOF)
 		r = wp_error_set(err, WP_EINVALID, "cannot read archive \"%s\": %s", archive_path,
-				 archive_error_string(a));
+				 wp_la.archive_error_string(a));
 	if (a)
-		archive_read_free(a);
+		wp_la.archive_read_free(a);
 	free(buf);
 	return r;
 }
