@@ -1,9 +1,9 @@
 #include <curl/curl.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <time.h>
 
+#include "dynlib.h"
 #include "fileio.h"
 #include "http.h"
 #include "log.h"
@@ -61,10 +61,7 @@ static char load_error[512];
 
 static void load_curl(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} symbols[] = {
+	static const wp_dynlib_symbol symbols[] = {
 #define SYM(f) {"curl_" #f, offsetof(__typeof__(cx), f)}
 		SYM(global_init),   SYM(easy_strerror),	 SYM(share_init),   SYM(share_setopt),
 		SYM(share_cleanup), SYM(easy_init),	 SYM(easy_reset),   SYM(easy_cleanup),
@@ -74,25 +71,10 @@ static void load_curl(void)
 		SYM(getdate),
 #undef SYM
 	};
-	void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
 
-	if (!lib) {
-		snprintf(load_error, sizeof(load_error),
-			 "cannot load libcurl (%s); install libcurl4 (Debian: apt-get install "
-			 "libcurl4)",
-			 dlerror());
+	if (wp_dynlib_load("libcurl.so.4", "libcurl4", symbols, WP_ARRAY_SIZE(symbols), &cx,
+			   load_error, sizeof(load_error)) < 0)
 		return;
-	}
-	for (size_t i = 0; i < WP_ARRAY_SIZE(symbols); i++) {
-		void *f = dlsym(lib, symbols[i].name);
-
-		if (!f) {
-			snprintf(load_error, sizeof(load_error), "libcurl lacks %s: it is too old",
-				 symbols[i].name);
-			return;
-		}
-		memcpy((char *)&cx + symbols[i].offset, &f, sizeof(f));
-	}
 	if (cx.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		snprintf(load_error, sizeof(load_error), "cannot start libcurl");
 }

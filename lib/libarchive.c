@@ -1,9 +1,7 @@
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 
 #include "libarchive.h"
+#include "dynlib.h"
 #include "common.h"
 
 wp_libarchive wp_la;
@@ -13,33 +11,14 @@ static char load_error[512];
 
 static void load(void)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} symbols[] = {
+	static const wp_dynlib_symbol symbols[] = {
 #define WP_LA_SYMBOL(f) {#f, offsetof(wp_libarchive, f)},
 		WP_LIBARCHIVE_FUNCTIONS(WP_LA_SYMBOL)
 #undef WP_LA_SYMBOL
 	};
-	void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
 
-	if (!lib) {
-		snprintf(load_error, sizeof(load_error),
-			 "cannot load libarchive (%s); install it (Debian: apt-get install "
-			 "libarchive13)",
-			 dlerror());
-		return;
-	}
-	for (size_t i = 0; i < WP_ARRAY_SIZE(symbols); i++) {
-		void *f = dlsym(lib, symbols[i].name);
-
-		if (!f) {
-			snprintf(load_error, sizeof(load_error),
-				 "libarchive lacks %s: it is too old", symbols[i].name);
-			return;
-		}
-		memcpy((char *)&wp_la + symbols[i].offset, &f, sizeof(f));
-	}
+	wp_dynlib_load("libarchive.so.13", "libarchive13", symbols, WP_ARRAY_SIZE(symbols), &wp_la,
+		       load_error, sizeof(load_error));
 }
 
 int wp_libarchive_load(wp_error **err)
