@@ -88,7 +88,7 @@ static int run_optimize(int argc, char **argv)
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL};
+	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0};
 	wp_strv keep = {0};
 	const char *output = NULL;
 	bool stats = false;

@@ -275,6 +275,26 @@ int wp_insn_next(wp_insn_reader *r, wp_insn *out, wp_error **err)
 			out->end = r->p;
 			return 0;
 		}
+		/* the common cases, inline: a one-byte index or constant */
+		if (out->info && r->p < r->end && !(*r->p & 0x80)) {
+			switch (out->info->imm) {
+			case WP_IMM_LOCAL:
+			case WP_IMM_GLOBAL:
+			case WP_IMM_FUNC:
+			case WP_IMM_LABEL:
+				out->a = *r->p++;
+				out->end = r->p;
+				return 0;
+			case WP_IMM_I32:
+			case WP_IMM_I64:
+				/* bit 6 is the sign */
+				out->value = (uint64_t)(int64_t)((int8_t)(*r->p++ << 1) >> 1);
+				out->end = r->p;
+				return 0;
+			default:
+				break;
+			}
+		}
 	} else {
 		prefix = (uint8_t)code;
 		if ((rc = u32(r, &code, err)) < 0)

@@ -216,6 +216,13 @@ int wp_module_read_bytes(wp_module **out, const uint8_t *bytes, size_t size, con
 			 wp_error **err);
 void wp_module_free(wp_module *m);
 
+/* For a caller that will not read the module's bytes below `to` again
+ * (soon): lets the kernel take back their pages from `from` (where the last
+ * call stopped, 0 at first) on, so that memory stays low. The bytes stay
+ * readable (read again from the page cache); for a module read from memory,
+ * nothing happens. */
+void wp_module_release(const wp_module *m, size_t from, size_t to);
+
 static inline const wp_functype *wp_module_functype(const wp_module *m, uint32_t func)
 {
 	return &m->types[m->funcs[func].type];

@@ -1,8 +1,11 @@
 #include "optimize.h"
 #include "insn.h"
 #include "leb.h"
+#include "refs.h"
 #include "rewrite.h"
 #include "validate.h"
+#include "../lib/compress.h"
+#include "../lib/parallel.h"
 #include "../lib/common.h"
 
 /* Custom sections a runtime may need: kept at every level. */
@@ -55,6 +58,7 @@ typedef struct an {
 	uint8_t *elem_live;
 	uint8_t *data_live;
 	bool bulk_data; /* memory.init or data.drop appear: data indices are fixed */
+	wp_refs refs;	/* what each body names, when collected (refs.list) */
 	wp_error **err;
 } an;
 
@@ -155,7 +159,36 @@ static void mark_elem(an *a, uint32_t i)
 	}
 }
 
-/* Marks what instructions refer to: functions, globals, types. */
+/* One reference of live code: what it names is live too. */
+static void mark_ref(void *ctx, uint32_t kind, uint32_t index)
+{
+	an *a = ctx;
+
+	switch (kind) {
+	case WP_REF_FUNC:
+		mark_func(a, index);
+		break;
+	case WP_REF_GLOBAL:
+		mark_global(a, index);
+		break;
+	case WP_REF_TYPE:
+		mark_type(a, index);
+		break;
+	case WP_REF_TABLE:
+		mark_table(a, index);
+		break;
+	case WP_REF_ELEM:
+		mark_elem(a, index);
+		break;
+	case WP_REF_DATA:
+		a->bulk_data = true;
+		if (index < a->m->n_datas)
+			a->data_live[index] = 1;
+		break;
+	}
+}
+
+/* Marks what instructions refer to. */
 static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
 {
 	wp_insn_reader ir;
@@ -163,57 +196,8 @@ static void scan_expr(an *a, const uint8_t *p, const uint8_t *end, bool body)
 
 	wp_insn_reader_init(&ir, a->m, p, end);
 	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
-		const wp_opinfo *o = in.info;
-
-		switch (o->imm) {
-		case WP_IMM_FUNC:
-			mark_func(a, in.a);
-			break;
-		case WP_IMM_GLOBAL:
-			mark_global(a, in.a);
-			break;
-		case WP_IMM_TYPE:
-			mark_type(a, in.a);
-			break;
-		case WP_IMM_CALL_INDIRECT:
-			mark_type(a, in.a);
-			mark_table(a, in.b);
-			break;
-		case WP_IMM_TABLE:
-			mark_table(a, in.a);
-			break;
-		case WP_IMM_TABLE_TABLE:
-			mark_table(a, in.a);
-			mark_table(a, in.b);
-			break;
-		case WP_IMM_ELEM_TABLE:
-			mark_elem(a, in.a);
-			mark_table(a, in.b);
-			break;
-		case WP_IMM_ELEM:
-			mark_elem(a, in.a);
-			break;
-		case WP_IMM_BLOCK:
-		case WP_IMM_TRY_TABLE:
-			if (in.block == WP_BLOCK_TYPE)
-				mark_type(a, in.a);
-			else if (in.block == WP_BLOCK_VALUE)
-				mark_valtype(a, in.vt);
-			break;
-		case WP_IMM_HEAPTYPE:
-		case WP_IMM_SELECT_T:
-			mark_valtype(a, in.vt);
-			break;
-		case WP_IMM_DATA:
-		case WP_IMM_DATA_MEM:
-			a->bulk_data = true;
-			if (in.a < a->m->n_datas)
-				a->data_live[in.a] = 1;
-			break;
-		default:
-			break;
-		}
-		if (!body && o->prefix == 0 && o->code == 0x0b)
+		wp_insn_refs(&in, mark_ref, a);
+		if (!body && in.info->prefix == 0 && in.info->code == 0x0b)
 			return;
 	}
 }
@@ -225,6 +209,13 @@ static void scan_body(an *a, uint32_t f)
 	uint64_t n = 0, count = 0;
 	wp_valtype t;
 
+	/* collected beforehand (by several threads) */
+	if (a->refs.list) {
+		for (uint32_t i = 0; i < a->refs.count[f]; i++)
+			mark_ref(a, WP_REF_KIND(a->refs.list[f][i]),
+				 WP_REF_INDEX(a->refs.list[f][i]));
+		return;
+	}
 	p += wp_leb_u(p, end, 32, &n);
 	for (uint64_t i = 0; i < n; i++) {
 		p += wp_leb_u(p, end, 32, &count);
@@ -816,8 +807,13 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 
 	if (!canonical)
 		return wp_error_oom(a->err);
+	if ((r = wp_refs_collect(m, wp_opt_threads(a->o), &a->refs, a->err)) < 0) {
+		free(canonical);
+		return r;
+	}
 	mark_roots(a);
 	live_elems(a);
+	wp_refs_release(&a->refs);
 	r = find_duplicates(a, canonical, st);
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++) {
 		bool emit = a->func_live[f] && canonical[f] == f;
@@ -864,6 +860,13 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		r = plan_data(a, rw, st);
 	free(canonical);
 	return r;
+}
+
+int wp_opt_threads(const wp_opt_options *o)
+{
+	int n = o->threads > 0 ? o->threads : wp_online_cpus();
+
+	return n < 1 ? 1 : n > WP_PARALLEL_MAX ? WP_PARALLEL_MAX : n;
 }
 
 static uint64_t custom_bytes(const wp_module *m, const bool *keep)

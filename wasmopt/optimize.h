@@ -36,6 +36,7 @@ typedef struct wp_opt_options {
 	bool strip;		      /* drop tooling sections even below -Os */
 	bool remove_unused_imports;   /* -Oz may drop unused function imports */
 	const wp_strv *keep_sections; /* custom sections to keep by name */
+	int threads;		      /* 0: one per CPU (at most 8); the output is the same */
 } wp_opt_options;
 
 typedef struct wp_opt_stats {
@@ -56,6 +57,9 @@ typedef struct wp_opt_stats {
 /* Optimizes m into out (appended). m must have passed wp_module_validate. */
 int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
 		wp_error **err);
+
+/* How many threads o allows: 1 to 8. */
+int wp_opt_threads(const wp_opt_options *o);
 
 /* Whether a custom section is kept at this level. */
 bool wp_custom_section_kept(const char *name, size_t len, const wp_opt_options *o);

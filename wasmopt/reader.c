@@ -861,6 +861,19 @@ int wp_module_read_bytes(wp_module **out, const uint8_t *data, size_t size, cons
 	return 0;
 }
 
+void wp_module_release(const wp_module *m, size_t from, size_t to)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), start, end;
+
+	if (!m->mapping || to > m->mapping_size || from >= to)
+		return;
+	/* every byte below `to` is done with, so the page holding `from` is too */
+	start = from / page * page;
+	end = to / page * page;
+	if (end > start)
+		madvise((uint8_t *)m->mapping + start, end - start, MADV_DONTNEED);
+}
+
 int wp_module_read_file(wp_module **out, const char *path, wp_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -3,6 +3,7 @@
 #include "validate.h"
 #include "insn.h"
 #include "../lib/compress.h"
+#include "../lib/parallel.h"
 #include "leb.h"
 #include "opcodes.h"
 #include "../lib/str.h"
@@ -1698,18 +1699,10 @@ static int validate_bodies(vctx *v)
 	const wp_module *m = v->m;
 	bodies b = {v, PTHREAD_MUTEX_INITIALIZER, m->n_imported_funcs, UINT32_MAX, 0, NULL};
 	uint32_t defined = m->n_funcs - m->n_imported_funcs;
-	int n = defined > 4 * BODY_BLOCK ? wp_online_cpus() : 1, started = 0;
-	pthread_t threads[8];
+	int n = defined > 4 * BODY_BLOCK ? wp_online_cpus() : 1;
 
-	if (n > 8)
-		n = 8;
-	for (; n > 1 && started < n; started++)
-		if (pthread_create(&threads[started], NULL, body_worker, &b) != 0)
-			break;
-	if (started == 0)
-		body_worker(&b);
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	/* the workers share b and take blocks until none is left */
+	wp_parallel_run(body_worker, &b, 0, n);
 	pthread_mutex_destroy(&b.lock);
 	if (b.err)
 		return wp_error_move(v->err, b.err, b.rc);

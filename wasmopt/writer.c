@@ -5,6 +5,7 @@
 #include "rewrite.h"
 #include "insn.h"
 #include "leb.h"
+#include "../lib/parallel.h"
 #include "../lib/common.h"
 
 #define OUT_MAX ((size_t)1 << 32)
@@ -14,7 +15,39 @@ typedef struct w {
 	const wp_module *m;
 	wp_error **err;
 	int failed;
+	uint64_t released; /* input bytes below this are handed back */
 } w;
+
+/* Input pages below `needed`, which the rest of the write does not read,
+ * go back to the kernel a megabyte at a time: peak memory stays near one
+ * copy of the module rather than the input and the output together. */
+#define RELEASE_STEP ((uint64_t)1 << 20)
+
+static void release_below(w *x, uint64_t needed, uint64_t cap)
+{
+	if (needed > cap)
+		needed = cap;
+	if (needed < x->released + RELEASE_STEP)
+		return;
+	wp_module_release(x->m, x->released, needed);
+	x->released = needed;
+}
+
+/* need[i] becomes the least of need[i..n-1]: what item i and the items
+ * after it still read. */
+static void suffix_min(uint64_t *need, size_t n)
+{
+	for (size_t i = n; i-- > 1;)
+		if (need[i] < need[i - 1])
+			need[i - 1] = need[i];
+}
+
+/* An array for suffix_min, or NULL when releasing is not worth it (a
+ * module in memory) or there is no memory for it (releasing is optional). */
+static uint64_t *need_array(const w *x, size_t n)
+{
+	return x->m->mapping && n ? malloc(n * sizeof(uint64_t)) : NULL;
+}
 
 static int put(w *x, wp_buf *b, const void *data, size_t n)
 {
@@ -665,17 +698,107 @@ static int sec_elems(w *x, wp_buf *b)
 	return x->failed;
 }
 
+/* Bodies are independent: they are written by several threads at once, in
+ * rounds of one part of the input per thread (a sixteenth of the code
+ * spread over the threads, 64 KiB to 2 MiB); each round's parts are
+ * appended in order, so the output does not depend on the thread count,
+ * and the input read so far is released between rounds. */
+#define MIN_PART ((uint64_t)64 << 10)
+#define MAX_PART ((uint64_t)2 << 20)
+#define MAX_WRITERS WP_PARALLEL_MAX
+
+typedef struct body_part {
+	w x;		 /* the writer's state, with its own error */
+	wp_error *error; /* x.err points here */
+	wp_buf buf;	 /* the bodies of [first, last), encoded */
+	uint32_t first, last;
+	int r;
+} body_part;
+
+static void *write_part(void *arg)
+{
+	body_part *p = arg;
+
+	p->buf.len = 0;
+	for (uint32_t i = p->first; i < p->last && p->r == 0; i++)
+		p->r = put_body(&p->x, &p->buf, &p->x.m->funcs[defined_out(&p->x, i)]);
+	return NULL;
+}
+
+/* Splits [*next, n) into the parts of one round, at most PART input bytes
+ * each (at least one body). Returns how many parts were filled. */
+static int plan_round(const w *x, body_part *parts, int n_parts, uint64_t part, uint32_t *next,
+		      uint32_t n)
+{
+	int k = 0;
+
+	while (k < n_parts && *next < n) {
+		uint64_t bytes = 0;
+
+		parts[k].first = *next;
+		while (*next < n && (bytes == 0 || bytes < part))
+			bytes += x->m->funcs[defined_out(x, (*next)++)].body.size;
+		parts[k++].last = *next;
+	}
+	return k;
+}
+
+static int write_rounds(w *x, wp_buf *b, body_part *parts, int n_parts, uint64_t part,
+			const uint64_t *need, uint32_t n)
+{
+	uint32_t next = 0;
+	int r = 0;
+
+	while (r == 0 && next < n) {
+		int k = plan_round(x, parts, n_parts, part, &next, n);
+
+		wp_parallel_run(write_part, parts, sizeof(*parts), k);
+		for (int i = 0; i < k && r == 0; i++) {
+			if ((r = parts[i].r) < 0)
+				wp_error_move(x->err, parts[i].error, r), parts[i].error = NULL;
+			else
+				r = put(x, b, parts[i].buf.data, parts[i].buf.len);
+		}
+		if (r == 0 && need && next < n)
+			release_below(x, need[next], x->m->size);
+	}
+	return r;
+}
+
 static int sec_code(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
 	uint32_t n = n_defined_out(x);
-	int r;
+	uint64_t *need = need_array(x, n), code = 0, part;
+	body_part parts[MAX_WRITERS];
+	int n_parts = wp_opt_threads(x->rw->o), r;
 
 	putu(x, b, n);
+	if (need) {
+		for (uint32_t i = 0; i < n; i++)
+			need[i] = m->funcs[defined_out(x, i)].body.offset;
+		suffix_min(need, n);
+	}
 	for (uint32_t i = 0; i < n; i++)
-		if ((r = put_body(x, b, &m->funcs[defined_out(x, i)])) < 0)
-			return r;
-	return x->failed;
+		code += m->funcs[defined_out(x, i)].body.size;
+	if (n_parts > MAX_WRITERS)
+		n_parts = MAX_WRITERS;
+	part = code / 16 / (uint64_t)n_parts;
+	part = part < MIN_PART ? MIN_PART : part > MAX_PART ? MAX_PART : part;
+	if (code < 2 * MIN_PART)
+		n_parts = 1;
+	for (int i = 0; i < n_parts; i++) {
+		parts[i] = (body_part){.x = *x, .buf = WP_BUF_INIT(OUT_MAX)};
+		parts[i].x.err = &parts[i].error;
+		parts[i].x.failed = 0;
+	}
+	r = write_rounds(x, b, parts, n_parts, part, need, n);
+	for (int i = 0; i < n_parts; i++) {
+		wp_buf_release(&parts[i].buf);
+		wp_error_free(parts[i].error);
+	}
+	free(need);
+	return r < 0 ? r : x->failed;
 }
 
 static int put_data_header(w *x, wp_buf *b, const wp_data *d, uint64_t offset, bool rebuilt)
@@ -709,11 +832,28 @@ static uint32_t n_datas_out(const w *x)
 	return n;
 }
 
+/* The input offset a data segment still to be written reads from: its
+ * bytes in the module, or none when they were copied (rebuilt elsewhere). */
+static uint64_t data_need(const w *x, const wp_out_data *od)
+{
+	const wp_module *m = x->m;
+
+	if (!od->rebuilt)
+		return m->datas[od->source].bytes.offset;
+	if (od->data >= m->bytes && od->data < m->bytes + m->size)
+		return (uint64_t)(od->data - m->bytes);
+	return UINT64_MAX;
+}
+
 static int sec_data(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
 	const wp_rewrite *rw = x->rw;
-	int r;
+	const wp_range *last = m->n_datas ? &m->datas[m->n_datas - 1].bytes : NULL;
+	/* the sections after this one are still to be read */
+	uint64_t end = last ? (uint64_t)last->offset + last->size : 0;
+	uint64_t *need;
+	int r = 0;
 
 	if (!rw->datas_changed) {
 		putu(x, b, n_datas_out(x));
@@ -725,24 +865,34 @@ static int sec_data(w *x, wp_buf *b)
 			if ((r = put_data_header(x, b, d, 0, false)) < 0)
 				return r;
 			put_name(x, b, d->bytes);
+			/* segments are in file order: all up to here is done */
+			release_below(x, d->bytes.offset + d->bytes.size, m->size);
 		}
 		return x->failed;
 	}
 	putu(x, b, rw->n_datas);
+	if ((need = need_array(x, rw->n_datas))) {
+		for (uint32_t i = 0; i < rw->n_datas; i++)
+			need[i] = data_need(x, &rw->datas[i]);
+		suffix_min(need, rw->n_datas);
+	}
 	for (uint32_t i = 0; i < rw->n_datas; i++) {
 		const wp_out_data *od = &rw->datas[i];
 		const wp_data *d = &m->datas[od->source];
 
 		if ((r = put_data_header(x, b, d, od->offset, od->rebuilt)) < 0)
-			return r;
+			break;
 		if (od->rebuilt) {
 			putu(x, b, od->len);
 			put(x, b, od->data, od->len);
 		} else {
 			put_name(x, b, d->bytes);
 		}
+		if (need && i + 1 < rw->n_datas)
+			release_below(x, need[i + 1], end);
 	}
-	return x->failed;
+	free(need);
+	return r < 0 ? r : x->failed;
 }
 
 static int section_body(w *x, const wp_section *s, wp_buf *b)
@@ -946,7 +1096,7 @@ static void put_custom(w *x, wp_buf *out, wp_buf *sec, const wp_section *s)
 int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
 {
 	const wp_module *m = rw->m;
-	w x = {rw, m, err, 0};
+	w x = {rw, m, err, 0, 0};
 	wp_buf sec = WP_BUF_INIT(OUT_MAX); /* a rewritten name section */
 	int r = wp_buf_reserve(out, m->size + 64, err);
 

@@ -1,0 +1,129 @@
+/* The optimizer on a module big enough that the work is split: the
+ * reference scan and the writer run on several threads and hand input
+ * pages back to the kernel as they go. The output must not depend on
+ * either. */
+#include <criterion/criterion.h>
+
+#include "helpers.h"
+#include "../../wasmopt/optimize.h"
+#include "../../lib/common.h"
+
+TEST_TMPDIR_SUITE(optimize_threads);
+
+#define LEAVES 10u
+#define DEAD 10u
+
+/* n functions () -> i32, each calling the next and one of LEAVES
+ * identical leaves (merged by -Oz), with `pad` constants added in; then
+ * DEAD functions nothing calls. Only function 0 is exported. */
+static void big_module(wp_buf *b, uint32_t n, uint32_t pad)
+{
+	wp_buf sec = WP_BUF_INIT(TW_MAX), body = WP_BUF_INIT(TW_MAX);
+	uint32_t total = n + LEAVES + DEAD;
+
+	tw_begin(b);
+	TW_SEC(b, 1, 0x01, 0x60, 0x00, 0x01, 0x7f);
+	tw_uleb(&sec, total);
+	for (uint32_t i = 0; i < total; i++)
+		tw_byte(&sec, 0x00);
+	tw_section(b, 3, sec.data, sec.len);
+	TW_SEC(b, 7, 0x01, 0x01, 'f', 0x00, 0x00);
+	sec.len = 0;
+	tw_uleb(&sec, total);
+	for (uint32_t i = 0; i < total; i++) {
+		body.len = 0;
+		tw_byte(&body, 0x00); /* no locals */
+		if (i < n) {
+			if (i + 1 < n) {
+				tw_byte(&body, 0x10);
+				tw_uleb(&body, i + 1);
+			} else {
+				tw_put(&body, "\x41\x01", 2);
+			}
+			tw_byte(&body, 0x10);
+			tw_uleb(&body, n + i % LEAVES);
+			tw_byte(&body, 0x6a);
+			for (uint32_t k = 0; k < pad; k++) {
+				tw_byte(&body, 0x41);
+				tw_sleb_w(&body, (int64_t)((i * 7 + k) % 1000), 0);
+				tw_byte(&body, 0x6a);
+			}
+		} else {
+			/* leaves are all alike; dead functions all differ */
+			tw_byte(&body, 0x41);
+			tw_sleb_w(&body, i < n + LEAVES ? 42 : (int64_t)i, 0);
+		}
+		tw_byte(&body, 0x0b);
+		tw_uleb(&sec, body.len);
+		tw_put(&sec, body.data, body.len);
+	}
+	tw_section(b, 10, sec.data, sec.len);
+	wp_buf_release(&sec);
+	wp_buf_release(&body);
+}
+
+static void optimize_module(const wp_module *m, int threads, wp_buf *out)
+{
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, threads};
+	wp_opt_stats st;
+	wp_error *err = NULL;
+	int r;
+
+	wp_buf_init(out, TW_MAX);
+	r = wp_optimize(m, &o, out, &st, &err);
+	assert_ok(r, err);
+	cr_assert_eq(st.n_dead_functions, DEAD);
+	cr_assert_eq(st.n_merged_functions, LEAVES - 1);
+}
+
+Test(optimize_threads, output_does_not_depend_on_the_number_of_threads)
+{
+	static const int threads[] = {2, 3, 8};
+	wp_buf in = WP_BUF_INIT(TW_MAX), one, many;
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 1};
+	wp_opt_stats st;
+	wp_module *m;
+
+	/* about 2.5 MB of code: many parts, several rounds */
+	big_module(&in, 30000, 20);
+	tw_optimize(&in, &o, &one, &st);
+	cr_assert_lt(one.len, in.len);
+	m = tw_read(in.data, in.len);
+	for (size_t i = 0; i < WP_ARRAY_SIZE(threads); i++) {
+		optimize_module(m, threads[i], &many);
+		cr_assert(one.len == many.len && memcmp(one.data, many.data, one.len) == 0,
+			  "%d threads wrote another module", threads[i]);
+		wp_buf_release(&many);
+	}
+	wp_module_free(m);
+	wp_buf_release(&in);
+	wp_buf_release(&one);
+}
+
+Test(optimize_threads, a_mapped_module_gives_its_pages_back_and_the_same_output)
+{
+	wp_buf in = WP_BUF_INIT(TW_MAX), from_memory, from_file;
+	_cleanup_free_ char *path = NULL;
+	wp_module *m = NULL;
+	wp_error *err = NULL;
+	int r;
+
+	big_module(&in, 30000, 20);
+	path = test_write_file(tmp, "big.wasm", in.data, in.len, 0644);
+	m = tw_read(in.data, in.len);
+	optimize_module(m, 2, &from_memory);
+	wp_module_free(m);
+	r = wp_module_read_file(&m, path, &err);
+	assert_ok(r, err);
+	cr_assert_not_null(m->mapping, "the file was expected to be mapped");
+	r = wp_module_validate(m, &err);
+	assert_ok(r, err);
+	/* released pages are read again from the page cache */
+	optimize_module(m, 2, &from_file);
+	cr_assert(from_memory.len == from_file.len &&
+		  memcmp(from_memory.data, from_file.data, from_file.len) == 0);
+	wp_module_free(m);
+	wp_buf_release(&in);
+	wp_buf_release(&from_memory);
+	wp_buf_release(&from_file);
+}

@@ -1,0 +1,215 @@
+#include "refs.h"
+#include "insn.h"
+#include "leb.h"
+#include "../lib/parallel.h"
+#include "../lib/common.h"
+
+/* Below this much code one thread does it all: starting more costs more. */
+#define PARALLEL_BYTES ((uint64_t)128 << 10)
+
+/* One thread's share: the defined functions [first, last). */
+typedef struct part {
+	const wp_module *m;
+	uint32_t first, last;
+	uint32_t *entries; /* grown as needed */
+	size_t n, cap;
+	uint32_t *start; /* per function: its first entry, shared array */
+	uint32_t *count; /* shared array */
+	int failed;
+} part;
+
+static void add(void *ctx, uint32_t kind, uint32_t index)
+{
+	part *p = ctx;
+
+	if (p->failed)
+		return;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 4096;
+		uint32_t *grown = realloc(p->entries, cap * sizeof(*grown));
+
+		if (!grown) {
+			p->failed = 1;
+			return;
+		}
+		p->entries = grown;
+		p->cap = cap;
+	}
+	p->entries[p->n++] = kind << WP_REF_BITS | index;
+}
+
+void wp_valtype_refs(wp_valtype t, wp_ref_fn *emit, void *ctx)
+{
+	if (wp_vt_kind(t) == WP_VT_REF && !(wp_vt_heap(t) & WP_HT_ABSTRACT))
+		emit(ctx, WP_REF_TYPE, wp_vt_heap(t));
+}
+
+void wp_insn_refs(const wp_insn *in, wp_ref_fn *emit, void *ctx)
+{
+	switch (in->info->imm) {
+	case WP_IMM_FUNC:
+		emit(ctx, WP_REF_FUNC, in->a);
+		break;
+	case WP_IMM_GLOBAL:
+		emit(ctx, WP_REF_GLOBAL, in->a);
+		break;
+	case WP_IMM_TYPE:
+		emit(ctx, WP_REF_TYPE, in->a);
+		break;
+	case WP_IMM_CALL_INDIRECT:
+		emit(ctx, WP_REF_TYPE, in->a);
+		emit(ctx, WP_REF_TABLE, in->b);
+		break;
+	case WP_IMM_TABLE:
+		emit(ctx, WP_REF_TABLE, in->a);
+		break;
+	case WP_IMM_TABLE_TABLE:
+		emit(ctx, WP_REF_TABLE, in->a);
+		emit(ctx, WP_REF_TABLE, in->b);
+		break;
+	case WP_IMM_ELEM_TABLE:
+		emit(ctx, WP_REF_ELEM, in->a);
+		emit(ctx, WP_REF_TABLE, in->b);
+		break;
+	case WP_IMM_ELEM:
+		emit(ctx, WP_REF_ELEM, in->a);
+		break;
+	case WP_IMM_BLOCK:
+	case WP_IMM_TRY_TABLE:
+		if (in->block == WP_BLOCK_TYPE)
+			emit(ctx, WP_REF_TYPE, in->a);
+		else if (in->block == WP_BLOCK_VALUE)
+			wp_valtype_refs(in->vt, emit, ctx);
+		break;
+	case WP_IMM_HEAPTYPE:
+	case WP_IMM_SELECT_T:
+		wp_valtype_refs(in->vt, emit, ctx);
+		break;
+	case WP_IMM_DATA:
+	case WP_IMM_DATA_MEM:
+		emit(ctx, WP_REF_DATA, in->a);
+		break;
+	default:
+		break;
+	}
+}
+
+static void collect_body(part *p, uint32_t f)
+{
+	const wp_module *m = p->m;
+	const uint8_t *q = m->bytes + m->funcs[f].body.offset, *end = q + m->funcs[f].body.size;
+	uint64_t n = 0, count = 0;
+	wp_insn_reader ir;
+	wp_insn in;
+	wp_valtype t;
+
+	p->start[f] = (uint32_t)p->n;
+	q += wp_leb_u(q, end, 32, &n);
+	for (uint64_t i = 0; i < n; i++) {
+		q += wp_leb_u(q, end, 32, &count);
+		if (wp_read_valtype(&q, end, m, &t, NULL) < 0)
+			break;
+		wp_valtype_refs(t, add, p);
+	}
+	wp_insn_reader_init(&ir, m, q, end);
+	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0)
+		wp_insn_refs(&in, add, p);
+	p->count[f] = (uint32_t)(p->n - p->start[f]);
+}
+
+static void *collect_part(void *arg)
+{
+	part *p = arg;
+
+	for (uint32_t f = p->first; f < p->last && !p->failed; f++)
+		collect_body(p, f);
+	/* entries are counted in uint32_t */
+	if (p->n > UINT32_MAX)
+		p->failed = 1;
+	return NULL;
+}
+
+static bool encodable(const wp_module *m)
+{
+	uint32_t limit = 1u << WP_REF_BITS;
+
+	return m->n_funcs < limit && m->n_globals < limit && m->n_types < limit &&
+	       m->n_tables < limit && m->n_elems < limit && m->n_datas < limit;
+}
+
+/* Splits the defined functions into n parts of about equal code. */
+static void split(const wp_module *m, part *parts, int n)
+{
+	uint64_t total = 0, done = 0;
+	uint32_t f = m->n_imported_funcs;
+
+	for (uint32_t i = f; i < m->n_funcs; i++)
+		total += m->funcs[i].body.size;
+	for (int k = 0; k < n; k++) {
+		uint64_t goal = total * (uint64_t)(k + 1) / (uint64_t)n;
+
+		parts[k].first = f;
+		while (f < m->n_funcs && (done < goal || k == n - 1))
+			done += m->funcs[f++].body.size;
+		parts[k].last = f;
+	}
+}
+
+static int run_parts(part *parts, int n)
+{
+	wp_parallel_run(collect_part, parts, sizeof(*parts), n);
+	for (int k = 0; k < n; k++)
+		if (parts[k].failed)
+			return -1;
+	return 0;
+}
+
+int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **err)
+{
+	part parts[WP_REFS_MAX_PARTS];
+	uint32_t *start = NULL;
+	uint64_t code = 0;
+	int n = threads, r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!encodable(m))
+		return 1;
+	for (uint32_t f = m->n_imported_funcs; f < m->n_funcs; f++)
+		code += m->funcs[f].body.size;
+	if (n > WP_REFS_MAX_PARTS)
+		n = WP_REFS_MAX_PARTS;
+	if (code < PARALLEL_BYTES || n < 1)
+		n = 1;
+	start = calloc(m->n_funcs + 1, sizeof(*start));
+	out->count = calloc(m->n_funcs + 1, sizeof(*out->count));
+	out->list = calloc(m->n_funcs + 1, sizeof(*out->list));
+	if (!start || !out->count || !out->list) {
+		r = wp_error_oom(err);
+		goto done;
+	}
+	for (int k = 0; k < n; k++)
+		parts[k] = (part){.m = m, .start = start, .count = out->count};
+	split(m, parts, n);
+	if (run_parts(parts, n) < 0)
+		r = wp_error_oom(err);
+	for (int k = 0; k < n; k++) {
+		out->storage[k] = parts[k].entries;
+		for (uint32_t f = parts[k].first; r == 0 && f < parts[k].last; f++)
+			out->list[f] = parts[k].entries ? parts[k].entries + start[f] : NULL;
+	}
+	out->n_parts = n;
+done:
+	free(start);
+	if (r < 0)
+		wp_refs_release(out);
+	return r;
+}
+
+void wp_refs_release(wp_refs *refs)
+{
+	free(refs->list);
+	free(refs->count);
+	for (int k = 0; k < refs->n_parts; k++)
+		free(refs->storage[k]);
+	memset(refs, 0, sizeof(*refs));
+}
