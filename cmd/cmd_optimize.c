@@ -29,9 +29,11 @@ const wp_command cmd_optimize = {
 	"                              adjacent local declarations merged\n"
 	"  -Oz                         also remove unused functions, globals, types,\n"
 	"                              tables and element and data segments, merge\n"
-	"                              byte-identical functions, renumber functions\n"
-	"                              by use, re-cut active data segments (merged\n"
-	"                              across small gaps, split at runs of zeros)\n"
+	"                              byte-identical functions, make functions that\n"
+	"                              differ only in constants thunks of one shared\n"
+	"                              function, renumber functions by use, re-cut\n"
+	"                              active data segments (merged across small\n"
+	"                              gaps, split at runs of zeros)\n"
 	"Options:\n"
 	"  -o, --output FILE           where to write (- for standard output)\n"
 	"      --keep-section NAME     keep this custom section (repeatable)\n"
@@ -71,6 +73,8 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 		"", st->dead_functions);
 	fprintf(stderr, "  merged functions (%u)      %12" PRIu64 " bytes\n",
 		st->n_merged_functions, st->merged_functions);
+	fprintf(stderr, "  similar functions %u -> %u %12" PRIu64 " bytes (estimated)\n",
+		st->n_similar_functions, st->n_shared_functions, st->similar_functions);
 	fprintf(stderr, "  data segments %u -> %u      %12" PRIu64 " bytes\n", st->n_data_in,
 		st->n_data_out, st->data);
 	fprintf(stderr, "  indices, LEB128s, locals  %12" PRIu64 " bytes\n", st->leb);

@@ -2,6 +2,7 @@
 #include "insn.h"
 #include "leb.h"
 #include "refs.h"
+#include "similar.h"
 #include "rewrite.h"
 #include "validate.h"
 #include "../lib/compress.h"
@@ -798,11 +799,66 @@ static void order_by_uses(uint32_t *order, uint32_t n, uint32_t first, const uin
 	}
 }
 
+/* ---- similar functions (-Oz) ---- */
+
+/* Whether two shared functions have the same type. */
+static bool same_shared_type(const wp_module *m, const wp_shared_fn *x, const wp_shared_fn *y)
+{
+	const wp_functype *a = wp_module_functype(m, x->rep), *b = wp_module_functype(m, y->rep);
+
+	return a->n_params == b->n_params && a->n_results == b->n_results &&
+	       x->n_params == y->n_params &&
+	       memcmp(a->types, b->types, (a->n_params + a->n_results) * sizeof(*a->types)) == 0 &&
+	       memcmp(x->op, y->op, x->n_params) == 0;
+}
+
+/* Functions alike but for constants become thunks of shared functions,
+ * numbered from first_shared, with new types from first_new_type. */
+static int plan_similar(an *a, wp_rewrite *rw, const uint32_t *canonical, const uint64_t *shape,
+			uint32_t first_shared, uint32_t first_new_type, wp_opt_stats *st)
+{
+	const wp_module *m = a->m;
+	uint8_t *cand = calloc(m->n_funcs + 1, 1);
+	wp_similar *sim = &rw->similar_plan;
+	int r;
+
+	if (!cand)
+		return wp_error_oom(a->err);
+	for (uint32_t f = m->n_imported_funcs; f < m->n_funcs; f++)
+		cand[f] = a->func_live[f] && canonical[f] == f;
+	r = wp_similar_plan(m, cand, shape, sim, a->err);
+	free(cand);
+	if (r < 0 || sim->n_shared == 0)
+		return r;
+	rw->shared_type = calloc(sim->n_shared, sizeof(uint32_t));
+	rw->type_source = calloc(sim->n_shared, sizeof(uint32_t));
+	if (!rw->shared_type || !rw->type_source)
+		return wp_error_oom(a->err);
+	for (uint32_t g = 0; g < sim->n_shared; g++) {
+		uint32_t j = 0;
+
+		while (j < rw->n_new_types &&
+		       !same_shared_type(m, &sim->shared[g], &sim->shared[rw->type_source[j]]))
+			j++;
+		if (j == rw->n_new_types)
+			rw->type_source[rw->n_new_types++] = g;
+		rw->shared_type[g] = j;
+	}
+	rw->similar = sim;
+	rw->first_shared = first_shared;
+	rw->first_new_type = first_new_type;
+	st->n_similar_functions = sim->n_thunks;
+	st->n_shared_functions = sim->n_shared;
+	st->similar_functions = sim->saved;
+	return 0;
+}
+
 static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 {
 	const wp_module *m = a->m;
 	uint32_t *canonical = calloc(m->n_funcs + 1, sizeof(uint32_t));
-	uint32_t next = 0;
+	uint64_t *shape = NULL;
+	uint32_t next = 0, first_shared;
 	int r;
 
 	if (!canonical)
@@ -813,6 +869,9 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	}
 	mark_roots(a);
 	live_elems(a);
+	/* the shapes are for plan_similar */
+	shape = a->refs.shape;
+	a->refs.shape = NULL;
 	wp_refs_release(&a->refs);
 	r = find_duplicates(a, canonical, st);
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++) {
@@ -834,6 +893,7 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	order_by_uses(rw->func_order, rw->n_func_order, next, a->uses);
 	for (uint32_t i = 0; i < rw->n_func_order; i++)
 		rw->func_map[rw->func_order[i]] = next++;
+	first_shared = next;
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
 		if (a->func_live[f] && canonical[f] != f)
 			rw->func_map[f] = rw->func_map[canonical[f]];
@@ -856,8 +916,11 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		rw->type_map[t] = a->type_live[t] ? next++ : WP_GONE;
 		st->n_dead_types += !a->type_live[t];
 	}
+	if (r == 0 && shape)
+		r = plan_similar(a, rw, canonical, shape, first_shared, next, st);
 	if (r == 0)
 		r = plan_data(a, rw, st);
+	free(shape);
 	free(canonical);
 	return r;
 }
@@ -958,8 +1021,8 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	}
 	{
 		uint64_t saved = st.input > st.output ? st.input - st.output : 0;
-		uint64_t known =
-			st.custom_sections + st.dead_functions + st.merged_functions + st.data;
+		uint64_t known = st.custom_sections + st.dead_functions + st.merged_functions +
+				 st.data + st.similar_functions;
 
 		st.leb = saved > known ? saved - known : 0;
 	}
@@ -970,6 +1033,9 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	free(rw.func_map);
 	free(rw.func_emit);
 	free(rw.func_order);
+	free(rw.shared_type);
+	free(rw.type_source);
+	wp_similar_release(&rw.similar_plan);
 	free(a.uses);
 	free(rw.table_map);
 	free(rw.elem_map);

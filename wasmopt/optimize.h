@@ -7,6 +7,7 @@
  *   -Oz: also unused functions, globals, types, tables and element and
  *        data segments removed (roots: exports, the start function, imports,
  *        what live code names), byte-identical function bodies merged,
+ *        functions alike but for constants made thunks of a shared one,
  *        functions renumbered by how often they are referenced, and the
  *        active data of a memory that starts empty (not imported) re-cut:
  *        segments merged across small gaps, split at long runs of zeros,
@@ -49,7 +50,10 @@ typedef struct wp_opt_stats {
 	uint32_t n_dead_globals;
 	uint32_t n_dead_types;
 	uint32_t n_merged_functions;
-	uint64_t merged_functions; /* bytes of merged duplicate bodies */
+	uint64_t merged_functions;    /* bytes of merged duplicate bodies */
+	uint32_t n_similar_functions; /* turned into thunks */
+	uint32_t n_shared_functions;  /* the functions they call */
+	uint64_t similar_functions;   /* bytes saved so, as estimated */
 	uint32_t n_data_in, n_data_out;
 	uint64_t data; /* bytes saved by merging and trimming data */
 } wp_opt_stats;

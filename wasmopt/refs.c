@@ -1,6 +1,7 @@
 #include "refs.h"
 #include "insn.h"
 #include "leb.h"
+#include "similar.h"
 #include "../lib/parallel.h"
 #include "../lib/common.h"
 
@@ -15,6 +16,7 @@ typedef struct part {
 	size_t n, cap;
 	uint32_t *start; /* per function: its first entry, shared array */
 	uint32_t *count; /* shared array */
+	uint64_t *shape; /* shared array */
 	int failed;
 } part;
 
@@ -98,12 +100,14 @@ static void collect_body(part *p, uint32_t f)
 {
 	const wp_module *m = p->m;
 	const uint8_t *q = m->bytes + m->funcs[f].body.offset, *end = q + m->funcs[f].body.size;
-	uint64_t n = 0, count = 0;
+	const uint8_t *decls;
+	uint64_t n = 0, count = 0, h;
 	wp_insn_reader ir;
 	wp_insn in;
 	wp_valtype t;
 
 	p->start[f] = (uint32_t)p->n;
+	decls = q;
 	q += wp_leb_u(q, end, 32, &n);
 	for (uint64_t i = 0; i < n; i++) {
 		q += wp_leb_u(q, end, 32, &count);
@@ -111,9 +115,13 @@ static void collect_body(part *p, uint32_t f)
 			break;
 		wp_valtype_refs(t, add, p);
 	}
+	h = wp_shape_start(m->funcs[f].type, decls, (size_t)(q - decls));
 	wp_insn_reader_init(&ir, m, q, end);
-	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0)
+	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
 		wp_insn_refs(&in, add, p);
+		h = wp_shape_insn(h, m, &in);
+	}
+	p->shape[f] = h;
 	p->count[f] = (uint32_t)(p->n - p->start[f]);
 }
 
@@ -183,12 +191,13 @@ int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **er
 	start = calloc(m->n_funcs + 1, sizeof(*start));
 	out->count = calloc(m->n_funcs + 1, sizeof(*out->count));
 	out->list = calloc(m->n_funcs + 1, sizeof(*out->list));
-	if (!start || !out->count || !out->list) {
+	out->shape = calloc(m->n_funcs + 1, sizeof(*out->shape));
+	if (!start || !out->count || !out->list || !out->shape) {
 		r = wp_error_oom(err);
 		goto done;
 	}
 	for (int k = 0; k < n; k++)
-		parts[k] = (part){.m = m, .start = start, .count = out->count};
+		parts[k] = (part){.m = m, .start = start, .count = out->count, .shape = out->shape};
 	split(m, parts, n);
 	if (run_parts(parts, n) < 0)
 		r = wp_error_oom(err);
@@ -209,6 +218,7 @@ void wp_refs_release(wp_refs *refs)
 {
 	free(refs->list);
 	free(refs->count);
+	free(refs->shape);
 	for (int k = 0; k < refs->n_parts; k++)
 		free(refs->storage[k]);
 	memset(refs, 0, sizeof(*refs));

@@ -37,11 +37,13 @@ void wp_valtype_refs(wp_valtype t, wp_ref_fn *emit, void *ctx);
 typedef struct wp_refs {
 	const uint32_t **list; /* per function; NULL for imported ones */
 	uint32_t *count;
+	uint64_t *shape;		      /* per function: its shape hash (similar.h); owned */
 	uint32_t *storage[WP_REFS_MAX_PARTS]; /* owned: one array per thread */
 	int n_parts;
 } wp_refs;
 
-/* Collects the references of every defined function of m (validated), with
+/* Collects the references of every defined function of m (validated), and
+ * the hash of its shape, with
  * up to `threads` threads (1 to WP_REFS_MAX_PARTS), in the order the code has them, repeats
  * included. Returns 1 and collects nothing when an index space is too large for an entry (more than
  * 2^29 items: scan the code instead), 0 when done, negative on error. */

@@ -11,6 +11,7 @@
 #include "../lib/error.h"
 #include "module.h"
 #include "optimize.h"
+#include "similar.h"
 
 #define WP_GONE UINT32_MAX
 
@@ -36,6 +37,16 @@ typedef struct wp_rewrite {
 	uint32_t *elem_map;
 	uint32_t *data_map; /* passive segments nothing uses go (when datas_changed is false) */
 	bool *keep_custom;  /* per section of m->sections */
+	/* functions that became thunks of shared ones (similar.h): the shared
+	 * functions come after all others, from first_shared on; their types
+	 * after the kept ones, from first_new_type on */
+	const wp_similar *similar; /* NULL, or &similar_plan */
+	wp_similar similar_plan;
+	uint32_t first_shared;
+	uint32_t first_new_type;
+	uint32_t *shared_type; /* per shared function: its new type */
+	uint32_t *type_source; /* per new type: a shared function that has it */
+	uint32_t n_new_types;
 	wp_out_data *datas; /* segments to write, in order */
 	uint32_t n_datas, cap_datas;
 	bool datas_changed; /* else the data section is copied through */

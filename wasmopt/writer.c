@@ -175,6 +175,21 @@ static uint32_t map_data(const w *x, uint32_t d)
 	return x->rw->data_map && !x->rw->datas_changed ? x->rw->data_map[d] : d;
 }
 
+/* A shared function's description, or NULL for a function of m. */
+static const wp_shared_fn *shared_fn(const w *x, uint32_t f)
+{
+	return f >= x->m->n_funcs ? &x->rw->similar->shared[f - x->m->n_funcs] : NULL;
+}
+
+/* The input body a function written reads: its own, or for a shared
+ * function its representative's. */
+static const wp_func *source_body(const w *x, uint32_t f)
+{
+	const wp_shared_fn *sh = shared_fn(x, f);
+
+	return &x->m->funcs[sh ? sh->rep : f];
+}
+
 static int put_heap(w *x, wp_buf *b, uint32_t heap)
 {
 	if (heap & WP_HT_ABSTRACT)
@@ -344,8 +359,43 @@ static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 	return x->failed;
 }
 
-/* An expression up to and including its end (bodies and constant exprs). */
-static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool to_end_of_range)
+/* A shared function's body is its representative's with some constants
+ * read from new parameters (after the original ones) instead, and the
+ * locals after the parameters moved up to make room. */
+typedef struct subst {
+	const wp_shared_fn *sh;
+	uint32_t n_params; /* the original parameters */
+	uint32_t seen;	   /* constants so far */
+	uint32_t next;	   /* the next of sh->at to replace */
+} subst;
+
+/* Writes in with the substitution applied; false when nothing applies. */
+static bool put_substituted(w *x, wp_buf *b, const wp_insn *in, subst *s)
+{
+	wp_insn moved;
+
+	if (wp_similar_const(in->info->prefix, in->info->code)) {
+		bool replace = s->next < s->sh->n_params && s->sh->at[s->next] == s->seen;
+
+		s->seen++;
+		if (!replace)
+			return false;
+		put8(x, b, 0x20); /* local.get */
+		putu(x, b, s->n_params + s->next++);
+		return true;
+	}
+	if (in->info->imm != WP_IMM_LOCAL || in->a < s->n_params)
+		return false;
+	moved = *in;
+	moved.a += s->sh->n_params;
+	put_insn(x, b, &moved);
+	return true;
+}
+
+/* An expression up to and including its end (bodies and constant exprs);
+ * s: a substitution, or NULL. */
+static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool to_end_of_range,
+		    subst *s)
 {
 	wp_insn_reader ir;
 	wp_insn in;
@@ -356,8 +406,10 @@ static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool 
 	for (;;) {
 		if ((r = wp_insn_next(&ir, &in, x->err)) < 0)
 			return r;
-		if ((r = put_insn(x, b, &in)) < 0)
+		if (!(s && put_substituted(x, b, &in, s)) && (r = put_insn(x, b, &in)) < 0)
 			return r;
+		if (x->failed)
+			return x->failed;
 		if (in.info->imm == WP_IMM_BLOCK || in.info->imm == WP_IMM_TRY_TABLE)
 			depth++;
 		else if (in.info->prefix == 0 && in.info->code == 0x18 && depth)
@@ -376,7 +428,7 @@ static int put_const(w *x, wp_buf *b, wp_range r)
 {
 	const uint8_t *p = x->m->bytes + r.offset;
 
-	return put_expr(x, b, p, p + r.size + 1, false);
+	return put_expr(x, b, p, p + r.size + 1, false, NULL);
 }
 
 /* Local declarations, adjacent runs of one type merged: a first pass
@@ -425,15 +477,47 @@ static void put_locals(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, ui
 	}
 }
 
-static int put_body(w *x, wp_buf *b, const wp_func *fn)
+/* A function merged with similar ones: its parameters and its own
+ * constants passed on to the shared function. */
+static int put_thunk(w *x, wp_buf *b, uint32_t f)
+{
+	const wp_similar *sim = x->rw->similar;
+	const wp_thunk *th = &sim->thunks[sim->thunk_of[f] - 1];
+	const wp_shared_fn *sh = &sim->shared[th->shared];
+	const wp_functype *ft = wp_module_functype(x->m, f);
+	size_t mark = begin_sized(x, b);
+
+	put8(x, b, 0); /* no locals */
+	for (uint32_t p = 0; p < ft->n_params; p++) {
+		put8(x, b, 0x20);
+		putu(x, b, p);
+	}
+	for (uint32_t j = 0; j < sh->n_params; j++) {
+		put8(x, b, sh->op[j]);
+		puts_(x, b, sh->op[j] == 0x41 ? (int64_t)(int32_t)th->value[j] : th->value[j]);
+	}
+	put8(x, b, 0x10);
+	putu(x, b, x->rw->first_shared + th->shared);
+	put8(x, b, 0x0b);
+	return end_sized(x, b, mark);
+}
+
+/* Function f of the output order (defined_out): its locals and code. */
+static int put_body(w *x, wp_buf *b, uint32_t f)
 {
 	const wp_module *m = x->m;
+	const wp_shared_fn *sh = shared_fn(x, f);
+	const wp_func *fn = source_body(x, f);
 	const uint8_t *p = m->bytes + fn->body.offset, *end = p + fn->body.size, *decls;
 	uint64_t n_decls = 0, count = 0;
 	wp_valtype t = 0;
-	size_t mark = begin_sized(x, b);
+	subst s = {sh, sh ? wp_module_functype(m, sh->rep)->n_params : 0, 0, 0};
+	size_t mark;
 	int r;
 
+	if (!sh && x->rw->similar && x->rw->similar->thunk_of[f])
+		return put_thunk(x, b, f);
+	mark = begin_sized(x, b);
 	p += wp_leb_u(p, end, 32, &n_decls);
 	decls = p;
 	for (uint64_t i = 0; i < n_decls; i++) {
@@ -443,7 +527,7 @@ static int put_body(w *x, wp_buf *b, const wp_func *fn)
 	put_locals(x, b, decls, end, n_decls, true);
 	if (x->failed)
 		return x->failed;
-	if ((r = put_expr(x, b, p, end, true)) < 0)
+	if ((r = put_expr(x, b, p, end, true, sh ? &s : NULL)) < 0)
 		return r;
 	return end_sized(x, b, mark);
 }
@@ -455,7 +539,7 @@ static int sec_types(w *x, wp_buf *b)
 
 	for (uint32_t i = 0; i < m->n_types; i++)
 		n += map_type(x, i) != WP_GONE;
-	putu(x, b, n);
+	putu(x, b, n + x->rw->n_new_types);
 	for (uint32_t i = 0; i < m->n_types; i++) {
 		const wp_functype *t = &m->types[i];
 
@@ -465,6 +549,22 @@ static int sec_types(w *x, wp_buf *b)
 		putu(x, b, t->n_params);
 		for (uint32_t k = 0; k < t->n_params; k++)
 			put_valtype(x, b, t->types[k]);
+		putu(x, b, t->n_results);
+		for (uint32_t k = 0; k < t->n_results; k++)
+			put_valtype(x, b, t->types[t->n_params + k]);
+	}
+	/* the shared functions': their representative's, with a parameter
+	 * per constant they take */
+	for (uint32_t j = 0; j < x->rw->n_new_types; j++) {
+		const wp_shared_fn *sh = &x->rw->similar->shared[x->rw->type_source[j]];
+		const wp_functype *t = wp_module_functype(m, sh->rep);
+
+		put8(x, b, 0x60);
+		putu(x, b, t->n_params + sh->n_params);
+		for (uint32_t k = 0; k < t->n_params; k++)
+			put_valtype(x, b, t->types[k]);
+		for (uint32_t k = 0; k < sh->n_params; k++)
+			put8(x, b, sh->op[k] == 0x41 ? WP_VT_I32 : WP_VT_I64);
 		putu(x, b, t->n_results);
 		for (uint32_t k = 0; k < t->n_results; k++)
 			put_valtype(x, b, t->types[t->n_params + k]);
@@ -523,13 +623,22 @@ static bool emitted(const w *x, uint32_t f)
 static uint32_t n_defined_out(const w *x)
 {
 	const wp_module *m = x->m;
+	const wp_rewrite *rw = x->rw;
 
-	return x->rw->func_order ? x->rw->n_func_order : m->n_funcs - m->n_imported_funcs;
+	if (!rw->func_order)
+		return m->n_funcs - m->n_imported_funcs;
+	return rw->n_func_order + (rw->similar ? rw->similar->n_shared : 0);
 }
 
+/* The i-th function written: an index of m, or for the shared functions
+ * (after all others) m->n_funcs + their number. */
 static uint32_t defined_out(const w *x, uint32_t i)
 {
-	return x->rw->func_order ? x->rw->func_order[i] : x->m->n_imported_funcs + i;
+	const wp_rewrite *rw = x->rw;
+
+	if (!rw->func_order)
+		return x->m->n_imported_funcs + i;
+	return i < rw->n_func_order ? rw->func_order[i] : x->m->n_funcs + (i - rw->n_func_order);
 }
 
 static int sec_functions(w *x, wp_buf *b)
@@ -538,8 +647,14 @@ static int sec_functions(w *x, wp_buf *b)
 	uint32_t n = n_defined_out(x);
 
 	putu(x, b, n);
-	for (uint32_t i = 0; i < n; i++)
-		putu(x, b, map_type(x, m->funcs[defined_out(x, i)].type));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t f = defined_out(x, i);
+
+		if (f >= m->n_funcs)
+			putu(x, b, x->rw->first_new_type + x->rw->shared_type[f - m->n_funcs]);
+		else
+			putu(x, b, map_type(x, m->funcs[f].type));
+	}
 	return x->failed;
 }
 
@@ -721,7 +836,7 @@ static void *write_part(void *arg)
 
 	p->buf.len = 0;
 	for (uint32_t i = p->first; i < p->last && p->r == 0; i++)
-		p->r = put_body(&p->x, &p->buf, &p->x.m->funcs[defined_out(&p->x, i)]);
+		p->r = put_body(&p->x, &p->buf, defined_out(&p->x, i));
 	return NULL;
 }
 
@@ -737,7 +852,7 @@ static int plan_round(const w *x, body_part *parts, int n_parts, uint64_t part, 
 
 		parts[k].first = *next;
 		while (*next < n && (bytes == 0 || bytes < part))
-			bytes += x->m->funcs[defined_out(x, (*next)++)].body.size;
+			bytes += source_body(x, defined_out(x, (*next)++))->body.size;
 		parts[k++].last = *next;
 	}
 	return k;
@@ -776,11 +891,16 @@ static int sec_code(w *x, wp_buf *b)
 	putu(x, b, n);
 	if (need) {
 		for (uint32_t i = 0; i < n; i++)
-			need[i] = m->funcs[defined_out(x, i)].body.offset;
+			/* shared functions, written last, read bodies from
+			 * anywhere: they would hold everything back, and may
+			 * read pages again instead */
+			need[i] = defined_out(x, i) >= m->n_funcs
+					  ? UINT64_MAX
+					  : m->funcs[defined_out(x, i)].body.offset;
 		suffix_min(need, n);
 	}
 	for (uint32_t i = 0; i < n; i++)
-		code += m->funcs[defined_out(x, i)].body.size;
+		code += source_body(x, defined_out(x, i))->body.size;
 	if (n_parts > MAX_WRITERS)
 		n_parts = MAX_WRITERS;
 	part = code / 16 / (uint64_t)n_parts;
@@ -951,9 +1071,13 @@ static uint32_t name_index(const w *x, uint8_t id, uint32_t i)
 	const wp_module *m = x->m;
 
 	switch (id) {
-	case 1: /* functions */
 	case 2: /* locals, by function */
 	case 3: /* labels, by function */
+		/* a thunk has none of its former locals and labels */
+		if (i < m->n_funcs && x->rw->similar && x->rw->similar->thunk_of[i])
+			return WP_GONE;
+		/* fall through */
+	case 1: /* functions */
 		return i < m->n_funcs && emitted(x, i) ? map_func(x, i) : WP_GONE;
 	case 4:	 /* types */
 	case 10: /* fields, by type */

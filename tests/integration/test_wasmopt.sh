@@ -224,6 +224,8 @@ done
 ((  $(size_of dedup.Oz.wasm) < $(size_of dedup.wasm) )) || fail "-Oz merged nothing in dedup.wasm"
 ((  $(size_of data.Oz.wasm) < $(size_of data.wasm) )) || fail "-Oz did nothing to data.wasm"
 ((  $(size_of tables.Oz.wasm) < $(size_of tables.wasm) )) || fail "-Oz removed nothing from tables.wasm"
+expect_ok wp optimize -Oz --stats similar.wasm -o similar.stats.wasm
+expect_contains "$ERR" "similar functions 7 -> 3" "optimize --stats similar.wasm"
 expect_jq data_oob.json '.instantiate | test("out of bounds")' true
 
 # --- build -Oz: the image holds the optimized module, which runs the same,

@@ -283,6 +283,7 @@ static inline wp_layout *test_open_layout(const char *dir, const char *name)
 
 /* ---- WebAssembly modules, for the wasmopt tests (tw_: test wasm) ---- */
 
+#include "../../wasmopt/leb.h"
 #include "../../wasmopt/module.h"
 #include "../../wasmopt/optimize.h"
 #include "../../wasmopt/validate.h"
@@ -505,6 +506,32 @@ static inline const wp_section *tw_custom_section(const wp_module *m, const char
 			return s;
 	}
 	return NULL;
+}
+
+/* Subsection id of m's name section (which must be there): its contents in
+ * [*p, *end), or false when it has none. */
+static inline bool tw_name_subsection(const wp_module *m, uint8_t id, const uint8_t **p,
+				      const uint8_t **end)
+{
+	const wp_section *s = tw_custom_section(m, "name");
+	const uint8_t *q, *sec_end;
+	uint64_t size = 0;
+
+	cr_assert_not_null(s, "no name section");
+	q = m->bytes + s->name.offset + s->name.size;
+	sec_end = m->bytes + s->payload.offset + s->payload.size;
+	while (q < sec_end) {
+		uint8_t sub = *q++;
+
+		q += wp_leb_u(q, sec_end, 32, &size);
+		if (sub == id) {
+			*p = q;
+			*end = q + size;
+			return true;
+		}
+		q += size;
+	}
+	return false;
 }
 
 #endif

@@ -751,38 +751,24 @@ Test(optimize, keep_section)
  * when it has none (at most n functions). The indices must increase. */
 static void function_names(const wp_module *m, char **names, uint32_t n)
 {
-	const wp_section *s = tw_custom_section(m, "name");
 	const uint8_t *p, *end;
-	uint64_t v = 0;
+	uint64_t count = 0, idx = 0, len = 0;
+	int64_t last = -1;
 
 	for (uint32_t i = 0; i < n; i++)
 		names[i] = NULL;
-	cr_assert_not_null(s);
-	p = m->bytes + s->name.offset + s->name.size;
-	end = m->bytes + s->payload.offset + s->payload.size;
-	while (p < end) {
-		uint8_t id = *p++;
-		const uint8_t *sub_end;
-
-		p += wp_leb_u(p, end, 32, &v);
-		sub_end = p + v;
-		if (id == 1) {
-			uint64_t count = 0, idx = 0, len = 0;
-			int64_t last = -1;
-
-			p += wp_leb_u(p, end, 32, &count);
-			for (uint64_t k = 0; k < count; k++) {
-				p += wp_leb_u(p, end, 32, &idx);
-				p += wp_leb_u(p, end, 32, &len);
-				cr_assert_lt(idx, m->n_funcs);
-				cr_assert_lt(idx, n);
-				cr_assert_gt((int64_t)idx, last, "function names out of order");
-				last = (int64_t)idx;
-				names[idx] = strndup((const char *)p, len);
-				p += len;
-			}
-		}
-		p = sub_end;
+	if (!tw_name_subsection(m, 1, &p, &end))
+		return;
+	p += wp_leb_u(p, end, 32, &count);
+	for (uint64_t k = 0; k < count; k++) {
+		p += wp_leb_u(p, end, 32, &idx);
+		p += wp_leb_u(p, end, 32, &len);
+		cr_assert_lt(idx, m->n_funcs);
+		cr_assert_lt(idx, n);
+		cr_assert_gt((int64_t)idx, last, "function names out of order");
+		last = (int64_t)idx;
+		names[idx] = strndup((const char *)p, len);
+		p += len;
 	}
 }
 
