@@ -345,13 +345,6 @@ static void live_elems(an *a)
 
 /* ---- identical function bodies (-Oz) ---- */
 
-static uint64_t fnv1a(const uint8_t *p, size_t n, uint64_t h)
-{
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* canonical[f] = the first function with f's type and bytes (f itself when
  * unique). Exported functions and the start function keep their identity. */
 static int find_duplicates(an *a, uint32_t *canonical, wp_opt_stats *st)
@@ -383,8 +376,8 @@ static int find_duplicates(an *a, uint32_t *canonical, wp_opt_stats *st)
 		canonical[f] = f;
 		if (fn->imported || !a->func_live[f] || pinned[f])
 			continue;
-		h = fnv1a(m->bytes + fn->body.offset, fn->body.size,
-			  0xcbf29ce484222325ULL ^ ((uint64_t)fn->type * 0x9e3779b97f4a7c15ULL));
+		/* the type and every byte, a word at a time */
+		h = wp_shape_start(fn->type, m->bytes + fn->body.offset, fn->body.size);
 		for (s = (uint32_t)h & (cap - 1); slots[s] != UINT32_MAX; s = (s + 1) & (cap - 1)) {
 			const wp_func *o = &m->funcs[slots[s]];
 

@@ -100,7 +100,7 @@ static void collect_body(part *p, uint32_t f)
 {
 	const wp_module *m = p->m;
 	const uint8_t *q = m->bytes + m->funcs[f].body.offset, *end = q + m->funcs[f].body.size;
-	const uint8_t *decls;
+	const uint8_t *decls, *span;
 	uint64_t n = 0, count = 0, h;
 	wp_insn_reader ir;
 	wp_insn in;
@@ -116,12 +116,17 @@ static void collect_body(part *p, uint32_t f)
 		wp_valtype_refs(t, add, p);
 	}
 	h = wp_shape_start(m->funcs[f].type, decls, (size_t)(q - decls));
+	/* the bytes between constants' values go into the shape, in spans */
+	span = q;
 	wp_insn_reader_init(&ir, m, q, end);
 	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
 		wp_insn_refs(&in, add, p);
-		h = wp_shape_insn(h, m, &in);
+		if (wp_similar_const(in.info->prefix, in.info->code)) {
+			h = wp_shape_mix(h, span, (size_t)(m->bytes + in.offset + 1 - span));
+			span = in.end;
+		}
 	}
-	p->shape[f] = h;
+	p->shape[f] = wp_shape_mix(h, span, (size_t)(end - span));
 	p->count[f] = (uint32_t)(p->n - p->start[f]);
 }
 

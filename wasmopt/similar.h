@@ -51,9 +51,9 @@ static inline int wp_similar_const(uint8_t prefix, uint32_t code)
 	return prefix == 0 && (code == 0x41 || code == 0x42);
 }
 
-/* The shape hash of a body: its type, its local declarations, then every
- * instruction's bytes but the values of its constants, mixed in up to 8
- * bytes at a time (with the length, so that boundaries count). */
+/* The shape hash of a body: its type, its local declarations, then its
+ * code but the values of its constants, mixed in up to 8 bytes at a time
+ * (refs.c; find_duplicates hashes whole bodies with it too). */
 static inline uint64_t wp_shape_mix(uint64_t h, const uint8_t *p, size_t n)
 {
 	for (;;) {
@@ -74,15 +74,6 @@ static inline uint64_t wp_shape_start(uint32_t type, const uint8_t *decls, size_
 {
 	return wp_shape_mix(0xcbf29ce484222325ULL ^ ((uint64_t)type * 0x9e3779b97f4a7c15ULL), decls,
 			    n);
-}
-
-static inline uint64_t wp_shape_insn(uint64_t h, const wp_module *m, const wp_insn *in)
-{
-	const uint8_t *at = m->bytes + in->offset;
-
-	if (wp_similar_const(in->info->prefix, in->info->code))
-		return wp_shape_mix(h, at, 1);
-	return wp_shape_mix(h, at, (size_t)(in->end - at));
 }
 
 #endif
