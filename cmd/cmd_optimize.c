@@ -31,9 +31,11 @@ const wp_command cmd_optimize = {
 	"                              tables and element and data segments, merge\n"
 	"                              byte-identical functions, make functions that\n"
 	"                              differ only in constants thunks of one shared\n"
-	"                              function, renumber functions by use, re-cut\n"
-	"                              active data segments (merged across small\n"
-	"                              gaps, split at runs of zeros)\n"
+	"                              function, drop a block's closing failure or\n"
+	"                              return code when the same code follows it,\n"
+	"                              renumber functions by use, re-cut active data\n"
+	"                              segments (merged across small gaps, split at\n"
+	"                              runs of zeros)\n"
 	"Options:\n"
 	"  -o, --output FILE           where to write (- for standard output)\n"
 	"      --keep-section NAME     keep this custom section (repeatable)\n"
@@ -75,6 +77,8 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 		st->n_merged_functions, st->merged_functions);
 	fprintf(stderr, "  similar functions %u -> %u %12" PRIu64 " bytes (estimated)\n",
 		st->n_similar_functions, st->n_shared_functions, st->similar_functions);
+	fprintf(stderr, "  repeated tails (%u)        %12" PRIu64 " bytes\n", st->n_folded_tails,
+		st->folded_tails);
 	fprintf(stderr, "  data segments %u -> %u      %12" PRIu64 " bytes\n", st->n_data_in,
 		st->n_data_out, st->data);
 	fprintf(stderr, "  indices, LEB128s, locals  %12" PRIu64 " bytes\n", st->leb);

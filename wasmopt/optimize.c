@@ -54,7 +54,8 @@ typedef struct an {
 	uint8_t *type_live;
 	uint32_t *queue;
 	uint32_t n_queue;
-	uint32_t *uses; /* references to each function: calls, ref.func, elements, exports */
+	uint32_t *uses;	 /* references to each function: calls, ref.func, elements, exports */
+	uint32_t *calls; /* the direct calls among them */
 	uint8_t *table_live;
 	uint8_t *elem_live;
 	uint8_t *data_live;
@@ -166,6 +167,11 @@ static void mark_ref(void *ctx, uint32_t kind, uint32_t index)
 	an *a = ctx;
 
 	switch (kind) {
+	case WP_REF_CALL:
+		if (index < a->m->n_funcs && a->calls[index] < UINT32_MAX)
+			a->calls[index]++;
+		mark_func(a, index);
+		break;
 	case WP_REF_FUNC:
 		mark_func(a, index);
 		break;
@@ -805,27 +811,36 @@ static bool same_shared_type(const wp_module *m, const wp_shared_fn *x, const wp
 	       memcmp(x->op, y->op, x->n_params) == 0;
 }
 
-/* Functions alike but for constants become thunks of shared functions,
- * numbered from first_shared, with new types from first_new_type. */
+/* Functions alike but for constants become thunks of shared functions
+ * (numbered from rw->first_shared, their types from rw->first_new_type,
+ * both set later), or go entirely when only direct calls name them: those
+ * calls then pass the constants themselves (rw->inline_call). */
 static int plan_similar(an *a, wp_rewrite *rw, const uint32_t *canonical, const uint64_t *shape,
-			uint32_t first_shared, uint32_t first_new_type, wp_opt_stats *st)
+			wp_opt_stats *st)
 {
 	const wp_module *m = a->m;
 	uint8_t *cand = calloc(m->n_funcs + 1, 1);
+	uint8_t *only_called = calloc(m->n_funcs + 1, 1);
 	wp_similar *sim = &rw->similar_plan;
-	int r;
+	int r = 0;
 
-	if (!cand)
-		return wp_error_oom(a->err);
-	for (uint32_t f = m->n_imported_funcs; f < m->n_funcs; f++)
+	if (!cand || !only_called)
+		r = wp_error_oom(a->err);
+	for (uint32_t f = m->n_imported_funcs; r == 0 && f < m->n_funcs; f++) {
 		cand[f] = a->func_live[f] && canonical[f] == f;
-	r = wp_similar_plan(m, cand, shape, sim, a->err);
+		/* exported, the start, in a table, ref.func: uses beyond calls */
+		only_called[f] = a->calls[f] > 0 && a->uses[f] == a->calls[f];
+	}
+	if (r == 0)
+		r = wp_similar_plan(m, cand, shape, only_called, a->calls, sim, a->err);
 	free(cand);
+	free(only_called);
 	if (r < 0 || sim->n_shared == 0)
 		return r;
 	rw->shared_type = calloc(sim->n_shared, sizeof(uint32_t));
 	rw->type_source = calloc(sim->n_shared, sizeof(uint32_t));
-	if (!rw->shared_type || !rw->type_source)
+	rw->inline_call = calloc(m->n_funcs + 1, sizeof(uint32_t));
+	if (!rw->shared_type || !rw->type_source || !rw->inline_call)
 		return wp_error_oom(a->err);
 	for (uint32_t g = 0; g < sim->n_shared; g++) {
 		uint32_t j = 0;
@@ -837,9 +852,14 @@ static int plan_similar(an *a, wp_rewrite *rw, const uint32_t *canonical, const 
 			rw->type_source[rw->n_new_types++] = g;
 		rw->shared_type[g] = j;
 	}
+	/* calls to a duplicate of an inlined thunk are inlined too */
+	for (uint32_t f = 0; f < m->n_funcs; f++) {
+		uint32_t t = sim->thunk_of[canonical[f]];
+
+		if (a->func_live[f] && t && sim->thunks[t - 1].inlined)
+			rw->inline_call[f] = t;
+	}
 	rw->similar = sim;
-	rw->first_shared = first_shared;
-	rw->first_new_type = first_new_type;
 	st->n_similar_functions = sim->n_thunks;
 	st->n_shared_functions = sim->n_shared;
 	st->similar_functions = sim->saved;
@@ -851,7 +871,7 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	const wp_module *m = a->m;
 	uint32_t *canonical = calloc(m->n_funcs + 1, sizeof(uint32_t));
 	uint64_t *shape = NULL;
-	uint32_t next = 0, first_shared;
+	uint32_t next = 0;
 	int r;
 
 	if (!canonical)
@@ -865,10 +885,23 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	/* the shapes are for plan_similar */
 	shape = a->refs.shape;
 	a->refs.shape = NULL;
+	rw->fold = a->refs.fold;
+	memset(&a->refs.fold, 0, sizeof(a->refs.fold));
 	wp_refs_release(&a->refs);
 	r = find_duplicates(a, canonical, st);
+	/* references to a duplicate are references to the function that stays */
+	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
+		if (canonical[f] != f) {
+			if (a->uses[canonical[f]] < UINT32_MAX - a->uses[f])
+				a->uses[canonical[f]] += a->uses[f];
+			if (a->calls[canonical[f]] < UINT32_MAX - a->calls[f])
+				a->calls[canonical[f]] += a->calls[f];
+		}
+	if (r == 0 && shape)
+		r = plan_similar(a, rw, canonical, shape, st);
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++) {
-		bool emit = a->func_live[f] && canonical[f] == f;
+		bool emit = a->func_live[f] && canonical[f] == f &&
+			    !(rw->inline_call && rw->inline_call[f]);
 
 		rw->func_emit[f] = emit;
 		rw->func_map[f] = WP_GONE;
@@ -876,8 +909,6 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 			rw->func_map[f] = next++;
 		else if (emit)
 			rw->func_order[rw->n_func_order++] = f;
-		if (canonical[f] != f && a->uses[canonical[f]] < UINT32_MAX - a->uses[f])
-			a->uses[canonical[f]] += a->uses[f];
 		if (!a->func_live[f] && !m->funcs[f].imported) {
 			st->n_dead_functions++;
 			st->dead_functions += m->funcs[f].body.size;
@@ -886,7 +917,8 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	order_by_uses(rw->func_order, rw->n_func_order, next, a->uses);
 	for (uint32_t i = 0; i < rw->n_func_order; i++)
 		rw->func_map[rw->func_order[i]] = next++;
-	first_shared = next;
+	/* the shared functions come last */
+	rw->first_shared = next;
 	for (uint32_t f = 0; r == 0 && f < m->n_funcs; f++)
 		if (a->func_live[f] && canonical[f] != f)
 			rw->func_map[f] = rw->func_map[canonical[f]];
@@ -909,8 +941,15 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 		rw->type_map[t] = a->type_live[t] ? next++ : WP_GONE;
 		st->n_dead_types += !a->type_live[t];
 	}
-	if (r == 0 && shape)
-		r = plan_similar(a, rw, canonical, shape, first_shared, next, st);
+	rw->first_new_type = next;
+	/* the repeated tails left out of the bodies written as they are */
+	for (uint32_t f = 0; rw->fold.list && f < m->n_funcs; f++) {
+		if (!rw->func_emit[f] || (rw->similar && rw->similar->thunk_of[f]))
+			continue;
+		st->n_folded_tails += rw->fold.count[f];
+		for (uint32_t k = 0; k < rw->fold.count[f]; k++)
+			st->folded_tails += rw->fold.list[f][k].size;
+	}
 	if (r == 0)
 		r = plan_data(a, rw, st);
 	free(shape);
@@ -968,6 +1007,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		rw.func_emit = calloc(m->n_funcs + 1, sizeof(bool));
 		rw.func_order = calloc(m->n_funcs + 1, sizeof(uint32_t));
 		a.uses = calloc(m->n_funcs + 1, sizeof(uint32_t));
+		a.calls = calloc(m->n_funcs + 1, sizeof(uint32_t));
 		rw.table_map = calloc(m->n_tables + 1, sizeof(uint32_t));
 		rw.elem_map = calloc(m->n_elems + 1, sizeof(uint32_t));
 		rw.data_map = calloc(m->n_datas + 1, sizeof(uint32_t));
@@ -983,8 +1023,9 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		if (!rw.table_map || !rw.elem_map || !rw.data_map || !a.table_live ||
 		    !a.elem_live || !a.data_live)
 			r = wp_error_oom(err);
-		if (!rw.func_map || !rw.func_emit || !rw.func_order || !a.uses || !rw.global_map ||
-		    !rw.type_map || !a.func_live || !a.global_live || !a.type_live || !a.queue)
+		if (!rw.func_map || !rw.func_emit || !rw.func_order || !a.uses || !a.calls ||
+		    !rw.global_map || !rw.type_map || !a.func_live || !a.global_live ||
+		    !a.type_live || !a.queue)
 			r = wp_error_oom(err);
 		if (r == 0)
 			r = plan_min(&a, &rw, &st);
@@ -1015,7 +1056,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	{
 		uint64_t saved = st.input > st.output ? st.input - st.output : 0;
 		uint64_t known = st.custom_sections + st.dead_functions + st.merged_functions +
-				 st.data + st.similar_functions;
+				 st.data + st.similar_functions + st.folded_tails;
 
 		st.leb = saved > known ? saved - known : 0;
 	}
@@ -1027,9 +1068,12 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	free(rw.func_emit);
 	free(rw.func_order);
 	free(rw.shared_type);
+	free(rw.inline_call);
+	wp_fold_ranges_release(&rw.fold);
 	free(rw.type_source);
 	wp_similar_release(&rw.similar_plan);
 	free(a.uses);
+	free(a.calls);
 	free(rw.table_map);
 	free(rw.elem_map);
 	free(rw.data_map);

@@ -8,6 +8,7 @@
  *        data segments removed (roots: exports, the start function, imports,
  *        what live code names), byte-identical function bodies merged,
  *        functions alike but for constants made thunks of a shared one,
+ *        repeated terminating tails of blocks left out (fold.h),
  *        functions renumbered by how often they are referenced, and the
  *        active data of a memory that starts empty (not imported) re-cut:
  *        segments merged across small gaps, split at long runs of zeros,
@@ -54,6 +55,8 @@ typedef struct wp_opt_stats {
 	uint32_t n_similar_functions; /* turned into thunks */
 	uint32_t n_shared_functions;  /* the functions they call */
 	uint64_t similar_functions;   /* bytes saved so, as estimated */
+	uint32_t n_folded_tails;      /* repeated terminating tails left out */
+	uint64_t folded_tails;	      /* their bytes (as read) */
 	uint32_t n_data_in, n_data_out;
 	uint64_t data; /* bytes saved by merging and trimming data */
 } wp_opt_stats;

@@ -1,7 +1,9 @@
 #include "refs.h"
 #include "insn.h"
 #include "leb.h"
+#include "fold.h"
 #include "similar.h"
+#include "../lib/array.h"
 #include "../lib/parallel.h"
 #include "../lib/common.h"
 
@@ -14,9 +16,14 @@ typedef struct part {
 	uint32_t first, last;
 	uint32_t *entries; /* grown as needed */
 	size_t n, cap;
-	uint32_t *start; /* per function: its first entry, shared array */
-	uint32_t *count; /* shared array */
-	uint64_t *shape; /* shared array */
+	uint32_t *start;      /* per function: its first entry, shared array */
+	uint32_t *count;      /* shared array */
+	uint64_t *shape;      /* shared array */
+	uint32_t *fold_start; /* shared array */
+	uint32_t *fold_count; /* shared array */
+	wp_fold_scan scan;
+	wp_range *ranges; /* grown as needed */
+	size_t n_ranges, cap_ranges;
 	int failed;
 } part;
 
@@ -26,16 +33,9 @@ static void add(void *ctx, uint32_t kind, uint32_t index)
 
 	if (p->failed)
 		return;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 4096;
-		uint32_t *grown = realloc(p->entries, cap * sizeof(*grown));
-
-		if (!grown) {
-			p->failed = 1;
-			return;
-		}
-		p->entries = grown;
-		p->cap = cap;
+	if (wp_array_reserve((void **)&p->entries, &p->cap, p->n + 1, sizeof(*p->entries)) < 0) {
+		p->failed = 1;
+		return;
 	}
 	p->entries[p->n++] = kind << WP_REF_BITS | index;
 }
@@ -50,7 +50,9 @@ void wp_insn_refs(const wp_insn *in, wp_ref_fn *emit, void *ctx)
 {
 	switch (in->info->imm) {
 	case WP_IMM_FUNC:
-		emit(ctx, WP_REF_FUNC, in->a);
+		emit(ctx,
+		     in->info->prefix == 0 && in->info->code == 0x10 ? WP_REF_CALL : WP_REF_FUNC,
+		     in->a);
 		break;
 	case WP_IMM_GLOBAL:
 		emit(ctx, WP_REF_GLOBAL, in->a);
@@ -96,6 +98,18 @@ void wp_insn_refs(const wp_insn *in, wp_ref_fn *emit, void *ctx)
 	}
 }
 
+static void add_range(part *p, wp_range r)
+{
+	if (p->failed)
+		return;
+	if (wp_array_reserve((void **)&p->ranges, &p->cap_ranges, p->n_ranges + 1,
+			     sizeof(*p->ranges)) < 0) {
+		p->failed = 1;
+		return;
+	}
+	p->ranges[p->n_ranges++] = r;
+}
+
 static void collect_body(part *p, uint32_t f)
 {
 	const wp_module *m = p->m;
@@ -118,8 +132,14 @@ static void collect_body(part *p, uint32_t f)
 	h = wp_shape_start(m->funcs[f].type, decls, (size_t)(q - decls));
 	/* the bytes between constants' values go into the shape, in spans */
 	span = q;
+	p->fold_start[f] = (uint32_t)p->n_ranges;
+	wp_fold_scan_start(&p->scan, end);
 	wp_insn_reader_init(&ir, m, q, end);
 	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
+		wp_range copy;
+
+		if (wp_fold_scan_insn(&p->scan, &in, m->bytes + in.offset, &copy, m->bytes))
+			add_range(p, copy);
 		wp_insn_refs(&in, add, p);
 		if (wp_similar_const(in.info->prefix, in.info->code)) {
 			h = wp_shape_mix(h, span, (size_t)(m->bytes + in.offset + 1 - span));
@@ -127,6 +147,7 @@ static void collect_body(part *p, uint32_t f)
 		}
 	}
 	p->shape[f] = wp_shape_mix(h, span, (size_t)(end - span));
+	p->fold_count[f] = (uint32_t)(p->n_ranges - p->fold_start[f]);
 	p->count[f] = (uint32_t)(p->n - p->start[f]);
 }
 
@@ -180,7 +201,7 @@ static int run_parts(part *parts, int n)
 int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **err)
 {
 	part parts[WP_REFS_MAX_PARTS];
-	uint32_t *start = NULL;
+	uint32_t *start = NULL, *fold_start = NULL;
 	uint64_t code = 0;
 	int n = threads, r = 0;
 
@@ -197,23 +218,39 @@ int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **er
 	out->count = calloc(m->n_funcs + 1, sizeof(*out->count));
 	out->list = calloc(m->n_funcs + 1, sizeof(*out->list));
 	out->shape = calloc(m->n_funcs + 1, sizeof(*out->shape));
-	if (!start || !out->count || !out->list || !out->shape) {
+	out->fold.list = calloc(m->n_funcs + 1, sizeof(*out->fold.list));
+	out->fold.count = calloc(m->n_funcs + 1, sizeof(*out->fold.count));
+	fold_start = calloc(m->n_funcs + 1, sizeof(*fold_start));
+	if (!start || !out->count || !out->list || !out->shape || !out->fold.list ||
+	    !out->fold.count || !fold_start) {
 		r = wp_error_oom(err);
 		goto done;
 	}
 	for (int k = 0; k < n; k++)
-		parts[k] = (part){.m = m, .start = start, .count = out->count, .shape = out->shape};
+		parts[k] = (part){.m = m,
+				  .start = start,
+				  .count = out->count,
+				  .shape = out->shape,
+				  .fold_start = fold_start,
+				  .fold_count = out->fold.count};
 	split(m, parts, n);
 	if (run_parts(parts, n) < 0)
 		r = wp_error_oom(err);
 	for (int k = 0; k < n; k++) {
 		out->storage[k] = parts[k].entries;
-		for (uint32_t f = parts[k].first; r == 0 && f < parts[k].last; f++)
+		out->fold.storage[k] = parts[k].ranges;
+		wp_fold_scan_release(&parts[k].scan);
+		for (uint32_t f = parts[k].first; r == 0 && f < parts[k].last; f++) {
 			out->list[f] = parts[k].entries ? parts[k].entries + start[f] : NULL;
+			out->fold.list[f] =
+				parts[k].ranges ? parts[k].ranges + fold_start[f] : NULL;
+		}
 	}
 	out->n_parts = n;
+	out->fold.n_parts = n;
 done:
 	free(start);
+	free(fold_start);
 	if (r < 0)
 		wp_refs_release(out);
 	return r;
@@ -224,7 +261,17 @@ void wp_refs_release(wp_refs *refs)
 	free(refs->list);
 	free(refs->count);
 	free(refs->shape);
+	wp_fold_ranges_release(&refs->fold);
 	for (int k = 0; k < refs->n_parts; k++)
 		free(refs->storage[k]);
 	memset(refs, 0, sizeof(*refs));
+}
+
+void wp_fold_ranges_release(wp_fold_ranges *f)
+{
+	free(f->list);
+	free(f->count);
+	for (int k = 0; k < f->n_parts; k++)
+		free(f->storage[k]);
+	memset(f, 0, sizeof(*f));
 }

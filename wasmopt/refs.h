@@ -13,7 +13,8 @@
 #include "module.h"
 
 enum {
-	WP_REF_FUNC,
+	WP_REF_FUNC, /* any reference but a call */
+	WP_REF_CALL, /* a call (opcode 0x10) */
 	WP_REF_GLOBAL,
 	WP_REF_TYPE,
 	WP_REF_TABLE,
@@ -34,10 +35,20 @@ void wp_valtype_refs(wp_valtype t, wp_ref_fn *emit, void *ctx);
 
 #define WP_REFS_MAX_PARTS WP_PARALLEL_MAX
 
+/* Input ranges per function, found by several threads. */
+typedef struct wp_fold_ranges {
+	const wp_range **list; /* per function, in order of offset */
+	uint32_t *count;
+	wp_range *storage[WP_REFS_MAX_PARTS]; /* owned */
+	int n_parts;
+} wp_fold_ranges;
+void wp_fold_ranges_release(wp_fold_ranges *f);
+
 typedef struct wp_refs {
 	const uint32_t **list; /* per function; NULL for imported ones */
 	uint32_t *count;
-	uint64_t *shape;		      /* per function: its shape hash (similar.h); owned */
+	uint64_t *shape;     /* per function: its shape hash (similar.h); owned */
+	wp_fold_ranges fold; /* per function: repeated tails to leave out (fold.h) */
 	uint32_t *storage[WP_REFS_MAX_PARTS]; /* owned: one array per thread */
 	int n_parts;
 } wp_refs;

@@ -11,6 +11,7 @@
 #include "../lib/error.h"
 #include "module.h"
 #include "optimize.h"
+#include "refs.h"
 #include "similar.h"
 
 #define WP_GONE UINT32_MAX
@@ -46,6 +47,9 @@ typedef struct wp_rewrite {
 	uint32_t first_new_type;
 	uint32_t *shared_type; /* per shared function: its new type */
 	uint32_t *type_source; /* per new type: a shared function that has it */
+	wp_fold_ranges fold;   /* repeated terminating tails to leave out (fold.h) */
+	uint32_t *inline_call; /* per function: a thunk + 1 whose calls pass the constants
+				* themselves (the function is gone), or 0 */
 	uint32_t n_new_types;
 	wp_out_data *datas; /* segments to write, in order */
 	uint32_t n_datas, cap_datas;

@@ -1,6 +1,7 @@
 #include "similar.h"
 #include "insn.h"
 #include "leb.h"
+#include "../lib/array.h"
 #include "../lib/common.h"
 
 /* Functions whose shapes hash alike are compared with up to this many
@@ -127,6 +128,17 @@ static uint64_t thunk_size(uint32_t n_params, const int64_t *value, uint32_t n)
 	return body + uleb_size(body);
 }
 
+/* What passing the constants at each call costs instead: the constants,
+ * and a call index taken as one byte longer. */
+static uint64_t inline_cost(uint32_t calls, const int64_t *value, uint32_t n)
+{
+	uint64_t per_call = 1;
+
+	for (uint32_t j = 0; j < n; j++)
+		per_call += 1 + sleb_size(value[j]);
+	return calls * per_call;
+}
+
 static int cand_cmp(const void *x, const void *y)
 {
 	const cand *a = x, *b = y;
@@ -146,25 +158,20 @@ typedef struct member {
 } member;
 
 /* Makes room for item n of *items (size bytes each), zeroed. */
-static int room_for(void **items, uint32_t *cap, uint32_t n, size_t size, wp_error **err)
+static int room_for(void **items, size_t *cap, uint32_t n, size_t size, wp_error **err)
 {
-	if (n == *cap) {
-		uint32_t grown_cap = *cap ? *cap * 2 : 64;
-		void *grown = realloc(*items, grown_cap * size);
-
-		if (!grown)
-			return wp_error_oom(err);
-		*items = grown;
-		*cap = grown_cap;
-	}
+	if (wp_array_reserve(items, cap, (size_t)n + 1, size) < 0)
+		return wp_error_oom(err);
 	memset((char *)*items + (size_t)n * size, 0, size);
 	return 0;
 }
 
 typedef struct planner {
 	const wp_module *m;
+	const uint8_t *only_called;
+	const uint32_t *calls;
 	wp_similar *s;
-	uint32_t cap_shared, cap_thunks;
+	size_t cap_shared, cap_thunks, cap_values;
 	wp_error **err;
 } planner;
 
@@ -180,7 +187,11 @@ static int consider(planner *pl, const member *members, uint32_t n)
 	int64_t rep_value[WP_SIMILAR_MAX_PARAMS], value[WP_SIMILAR_MAX_PARAMS];
 	uint8_t op[WP_SIMILAR_MAX_PARAMS];
 	uint64_t before = 0, after;
-	int r;
+	bool *inlined = calloc(n, sizeof(bool));
+	int r = 0;
+
+	if (!inlined)
+		return wp_error_oom(pl->err);
 
 	/* the parameters: every ordinal some member differs at, ascending */
 	for (uint32_t i = 1; i < n; i++)
@@ -192,7 +203,7 @@ static int consider(planner *pl, const member *members, uint32_t n)
 			if (j < n_at && at[j] == d)
 				continue;
 			if (n_at == WP_SIMILAR_MAX_PARAMS)
-				return 0;
+				goto done;
 			memmove(at + j + 1, at + j, (n_at - j) * sizeof(*at));
 			at[j] = d;
 			n_at++;
@@ -205,17 +216,27 @@ static int consider(planner *pl, const member *members, uint32_t n)
 	for (uint32_t j = 0; j < n_at; j++)
 		after = after + 1 + uleb_size(ft->n_params + j) - 1 - sleb_size(rep_value[j]);
 	for (uint32_t i = 0; i < n; i++) {
-		const wp_func *fn = &m->funcs[members[i].f];
+		uint32_t f = members[i].f;
+		const wp_func *fn = &m->funcs[f];
+		uint64_t thunk;
 
 		before += fn->body.size + uleb_size(fn->body.size);
-		const_values(m, members[i].f, at, n_at, value, NULL);
-		after += thunk_size(ft->n_params, value, n_at);
+		const_values(m, f, at, n_at, value, NULL);
+		thunk = thunk_size(ft->n_params, value, n_at);
+		/* no thunk at all: its entry in the function section goes too */
+		if (pl->only_called[f] && inline_cost(pl->calls[f], value, n_at) < thunk + 1) {
+			inlined[i] = true;
+			before += 1;
+			after += inline_cost(pl->calls[f], value, n_at);
+		} else {
+			after += thunk;
+		}
 	}
 	if (after >= before)
-		return 0;
+		goto done;
 	if ((r = room_for((void **)&s->shared, &pl->cap_shared, s->n_shared, sizeof(*s->shared),
 			  pl->err)) < 0)
-		return r;
+		goto done;
 	s->shared[s->n_shared].rep = members[0].f;
 	s->shared[s->n_shared].n_params = n_at;
 	memcpy(s->shared[s->n_shared].at, at, sizeof(at));
@@ -223,24 +244,39 @@ static int consider(planner *pl, const member *members, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		if ((r = room_for((void **)&s->thunks, &pl->cap_thunks, s->n_thunks,
 				  sizeof(*s->thunks), pl->err)) < 0)
-			return r;
+			goto done;
 		s->thunks[s->n_thunks].shared = s->n_shared;
-		const_values(m, members[i].f, at, n_at, s->thunks[s->n_thunks].value, NULL);
+		s->thunks[s->n_thunks].inlined = inlined[i];
+		s->thunks[s->n_thunks].values = s->n_values;
+		const_values(m, members[i].f, at, n_at, value, NULL);
+		for (uint32_t j = 0; j < n_at; j++) {
+			if ((r = room_for((void **)&s->values, &pl->cap_values, s->n_values,
+					  sizeof(*s->values), pl->err)) < 0)
+				goto done;
+			s->values[s->n_values++] = value[j];
+		}
 		s->thunk_of[members[i].f] = ++s->n_thunks;
 	}
 	s->n_shared++;
 	s->saved += before - after;
-	return 0;
+done:
+	free(inlined);
+	return r;
 }
 
 /* Candidates [0, n) hash alike: split them among up to MAX_REPS shapes
- * (a representative comes before the functions that match it). members,
- * owner and group: scratch arrays of n. */
-static int plan_run(planner *pl, const cand *c, uint32_t n, member *members, uint32_t *owner,
-		    member *group)
+ * (a representative comes before the functions that match it). */
+static int plan_run(planner *pl, const cand *c, uint32_t n)
 {
 	uint32_t reps[MAX_REPS], n_reps = 0;
+	member *members = malloc(n * sizeof(*members)), *group = malloc(n * sizeof(*group));
+	uint32_t *owner = malloc(n * sizeof(*owner));
 	int r = 0;
+
+	if (!members || !group || !owner) {
+		r = wp_error_oom(pl->err);
+		n = n_reps = 0;
+	}
 
 	for (uint32_t i = 0; i < n; i++) {
 		owner[i] = UINT32_MAX;
@@ -267,16 +303,19 @@ static int plan_run(planner *pl, const cand *c, uint32_t n, member *members, uin
 		if (count >= 2)
 			r = consider(pl, group, count);
 	}
+	free(members);
+	free(group);
+	free(owner);
 	return r;
 }
 
 int wp_similar_plan(const wp_module *m, const uint8_t *candidate, const uint64_t *shape,
-		    wp_similar *out, wp_error **err)
+		    const uint8_t *only_called, const uint32_t *calls, wp_similar *out,
+		    wp_error **err)
 {
-	planner pl = {m, out, 0, 0, err};
+	planner pl = {m, only_called, calls, out, 0, 0, 0, err};
 	cand *c = NULL;
-	member *members = NULL, *group = NULL;
-	uint32_t *owner = NULL, n = 0;
+	uint32_t n = 0;
 	int r = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -295,27 +334,17 @@ int wp_similar_plan(const wp_module *m, const uint8_t *candidate, const uint64_t
 		n++;
 	}
 	qsort(c, n, sizeof(*c), cand_cmp);
-	members = malloc((n + 1) * sizeof(*members));
-	group = malloc((n + 1) * sizeof(*group));
-	owner = malloc((n + 1) * sizeof(*owner));
-	if (!members || !group || !owner) {
-		r = wp_error_oom(err);
-		goto done;
-	}
 	for (uint32_t i = 0; r == 0 && i < n;) {
 		uint32_t j = i + 1;
 
 		while (j < n && c[j].hash == c[i].hash && c[j].type == c[i].type)
 			j++;
 		if (j - i >= 2)
-			r = plan_run(&pl, c + i, j - i, members, owner, group);
+			r = plan_run(&pl, c + i, j - i);
 		i = j;
 	}
 done:
 	free(c);
-	free(members);
-	free(group);
-	free(owner);
 	if (r < 0)
 		wp_similar_release(out);
 	return r;
@@ -325,6 +354,7 @@ void wp_similar_release(wp_similar *s)
 {
 	free(s->shared);
 	free(s->thunks);
+	free(s->values);
 	free(s->thunk_of);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,6 +7,7 @@
 #ifndef WP_SIMILAR_H
 #define WP_SIMILAR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "insn.h"
 #include "module.h"
 
-#define WP_SIMILAR_MAX_PARAMS 6
+#define WP_SIMILAR_MAX_PARAMS 32
 
 typedef struct wp_shared_fn {
 	uint32_t rep;			    /* the function whose body it takes */
@@ -25,7 +26,8 @@ typedef struct wp_shared_fn {
 
 typedef struct wp_thunk {
 	uint32_t shared; /* index into wp_similar.shared */
-	int64_t value[WP_SIMILAR_MAX_PARAMS];
+	bool inlined;	 /* no thunk: its callers pass the constants and call shared */
+	uint32_t values; /* its constants: wp_similar.values[values...], one per parameter */
 } wp_thunk;
 
 typedef struct wp_similar {
@@ -33,16 +35,21 @@ typedef struct wp_similar {
 	uint32_t n_shared;
 	wp_thunk *thunks;
 	uint32_t n_thunks;
+	int64_t *values;
+	uint32_t n_values;
 	uint32_t *thunk_of; /* per function: its thunk + 1, or 0 */
 	uint64_t saved;	    /* bytes, as estimated when choosing */
 } wp_similar;
 
 /* Plans the merges among the functions marked in candidate[] (defined,
  * live, not merged as duplicates), given their shape hashes, keeping only
- * those that make the module smaller. out is filled (and owned) on
+ * those that make the module smaller. A function that only_called[] (named
+ * by nothing but direct calls, calls[] of them) needs no thunk: its calls
+ * can pass its constants themselves. out is filled (and owned) on
  * success. */
 int wp_similar_plan(const wp_module *m, const uint8_t *candidate, const uint64_t *shape,
-		    wp_similar *out, wp_error **err);
+		    const uint8_t *only_called, const uint32_t *calls, wp_similar *out,
+		    wp_error **err);
 void wp_similar_release(wp_similar *s);
 
 /* Whether an instruction is a constant that may become a parameter. */

@@ -223,11 +223,24 @@ static int put_limits(w *x, wp_buf *b, const wp_limits *l)
 	return x->failed;
 }
 
+static void put_thunk_args(w *x, wp_buf *b, const wp_thunk *th);
+
 /* Re-encodes one instruction with remapped indices and short LEBs. */
 static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 {
 	const wp_opinfo *o = in->info;
 	const uint8_t *p;
+
+	/* a call to a thunk that is gone: its constants, then the shared
+	 * function (the arguments are on the stack already) */
+	if (o->prefix == 0 && o->code == 0x10 && x->rw->inline_call && x->rw->inline_call[in->a]) {
+		const wp_thunk *th = &x->rw->similar->thunks[x->rw->inline_call[in->a] - 1];
+
+		put_thunk_args(x, b, th);
+		put8(x, b, 0x10);
+		putu(x, b, x->rw->first_shared + th->shared);
+		return x->failed;
+	}
 
 	if (o->prefix) {
 		put8(x, b, o->prefix);
@@ -393,17 +406,24 @@ static bool put_substituted(w *x, wp_buf *b, const wp_insn *in, subst *s)
 }
 
 /* An expression up to and including its end (bodies and constant exprs);
- * s: a substitution, or NULL. */
+ * s: a substitution, or NULL; skip[0..n_skip): input ranges to leave out,
+ * in order. */
 static int put_expr(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, bool to_end_of_range,
-		    subst *s)
+		    subst *s, const wp_range *skip, size_t n_skip)
 {
 	wp_insn_reader ir;
 	wp_insn in;
 	uint32_t depth = 0;
+	size_t k = 0;
 	int r;
 
 	wp_insn_reader_init(&ir, x->m, p, end);
 	for (;;) {
+		/* a repeated tail: nothing in it opens or closes a block */
+		if (k < n_skip && ir.p == x->m->bytes + skip[k].offset) {
+			ir.p += skip[k++].size;
+			continue;
+		}
 		if ((r = wp_insn_next(&ir, &in, x->err)) < 0)
 			return r;
 		if (!(s && put_substituted(x, b, &in, s)) && (r = put_insn(x, b, &in)) < 0)
@@ -428,7 +448,7 @@ static int put_const(w *x, wp_buf *b, wp_range r)
 {
 	const uint8_t *p = x->m->bytes + r.offset;
 
-	return put_expr(x, b, p, p + r.size + 1, false, NULL);
+	return put_expr(x, b, p, p + r.size + 1, false, NULL, NULL, 0);
 }
 
 /* Local declarations, adjacent runs of one type merged: a first pass
@@ -477,13 +497,26 @@ static void put_locals(w *x, wp_buf *b, const uint8_t *p, const uint8_t *end, ui
 	}
 }
 
+/* A thunk's own constants, as the shared function takes them. */
+static void put_thunk_args(w *x, wp_buf *b, const wp_thunk *th)
+{
+	const wp_similar *sim = x->rw->similar;
+	const wp_shared_fn *sh = &sim->shared[th->shared];
+
+	for (uint32_t j = 0; j < sh->n_params; j++) {
+		int64_t v = sim->values[th->values + j];
+
+		put8(x, b, sh->op[j]);
+		puts_(x, b, sh->op[j] == 0x41 ? (int64_t)(int32_t)v : v);
+	}
+}
+
 /* A function merged with similar ones: its parameters and its own
  * constants passed on to the shared function. */
 static int put_thunk(w *x, wp_buf *b, uint32_t f)
 {
 	const wp_similar *sim = x->rw->similar;
 	const wp_thunk *th = &sim->thunks[sim->thunk_of[f] - 1];
-	const wp_shared_fn *sh = &sim->shared[th->shared];
 	const wp_functype *ft = wp_module_functype(x->m, f);
 	size_t mark = begin_sized(x, b);
 
@@ -492,10 +525,7 @@ static int put_thunk(w *x, wp_buf *b, uint32_t f)
 		put8(x, b, 0x20);
 		putu(x, b, p);
 	}
-	for (uint32_t j = 0; j < sh->n_params; j++) {
-		put8(x, b, sh->op[j]);
-		puts_(x, b, sh->op[j] == 0x41 ? (int64_t)(int32_t)th->value[j] : th->value[j]);
-	}
+	put_thunk_args(x, b, th);
 	put8(x, b, 0x10);
 	putu(x, b, x->rw->first_shared + th->shared);
 	put8(x, b, 0x0b);
@@ -512,7 +542,8 @@ static int put_body(w *x, wp_buf *b, uint32_t f)
 	uint64_t n_decls = 0, count = 0;
 	wp_valtype t = 0;
 	subst s = {sh, sh ? wp_module_functype(m, sh->rep)->n_params : 0, 0, 0};
-	size_t mark;
+	const wp_range *skip = NULL;
+	size_t mark, n_skip = 0;
 	int r;
 
 	if (!sh && x->rw->similar && x->rw->similar->thunk_of[f])
@@ -527,7 +558,13 @@ static int put_body(w *x, wp_buf *b, uint32_t f)
 	put_locals(x, b, decls, end, n_decls, true);
 	if (x->failed)
 		return x->failed;
-	if ((r = put_expr(x, b, p, end, true, sh ? &s : NULL)) < 0)
+	/* not in shared bodies: their substituted constants could make two
+	 * copies differ */
+	if (!sh && x->rw->fold.list) {
+		skip = x->rw->fold.list[f];
+		n_skip = x->rw->fold.count[f];
+	}
+	if ((r = put_expr(x, b, p, end, true, sh ? &s : NULL, skip, n_skip)) < 0)
 		return r;
 	return end_sized(x, b, mark);
 }

@@ -226,6 +226,8 @@ done
 ((  $(size_of tables.Oz.wasm) < $(size_of tables.wasm) )) || fail "-Oz removed nothing from tables.wasm"
 expect_ok wp optimize -Oz --stats similar.wasm -o similar.stats.wasm
 expect_contains "$ERR" "similar functions 7 -> 3" "optimize --stats similar.wasm"
+expect_ok wp optimize -Oz --stats tails.wasm -o tails.stats.wasm
+expect_contains "$ERR" "repeated tails (3)" "optimize --stats tails.wasm"
 expect_jq data_oob.json '.instantiate | test("out of bounds")' true
 
 # --- build -Oz: the image holds the optimized module, which runs the same,
