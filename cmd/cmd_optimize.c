@@ -85,6 +85,19 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 	fprintf(stderr, "  unused globals %u, types %u\n", st->n_dead_globals, st->n_dead_types);
 }
 
+/* The output file is written while the optimizer validates it again; it
+ * is renamed into place only once that succeeded. */
+static int write_early(void *ctx, const void *data, size_t len, wp_error **err)
+{
+	wp_atomic_file *f = ctx;
+	int r = wp_write_all(f->fd, data, len, f->final_path, err);
+
+	/* the commit's own fsync then finds nothing left to do */
+	if (r == 0 && fsync(f->fd) < 0)
+		r = wp_error_set_errno(err, errno, "cannot write \"%s\"", f->final_path);
+	return r;
+}
+
 static int run_optimize(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -96,12 +109,13 @@ static int run_optimize(int argc, char **argv)
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0};
+	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL};
 	wp_strv keep = {0};
 	const char *output = NULL;
 	bool stats = false;
 	wp_buf out = WP_BUF_INIT((size_t)1 << 32);
 	wp_opt_stats st;
+	wp_atomic_file file = WP_ATOMIC_FILE_INIT;
 	wp_module *m = NULL;
 	wp_error *err = NULL;
 	int c, status, r = 0;
@@ -156,12 +170,18 @@ static int run_optimize(int argc, char **argv)
 	r = wp_module_read_file(&m, argv[optind], &err);
 	if (r == 0)
 		r = wp_module_validate(m, &err);
+	if (r == 0 && strcmp(output, "-") != 0) {
+		r = wp_atomic_file_open(&file, output, 0644, &err);
+		o.early_write = write_early;
+		o.early_ctx = &file;
+	}
 	if (r == 0)
 		r = wp_optimize(m, &o, &out, &st, &err);
 	if (r == 0 && strcmp(output, "-") == 0)
 		r = wp_write_all(STDOUT_FILENO, out.data, out.len, "standard output", &err);
 	else if (r == 0)
-		r = wp_write_file_atomic(output, out.data, out.len, 0644, &err);
+		r = wp_atomic_file_commit(&file, &err);
+	wp_atomic_file_abort(&file);
 	if (r == 0 && wp_log_get_level() >= WP_LOG_INFO)
 		fprintf(stderr, "%s: %" PRIu64 " -> %" PRIu64 " bytes (%.1f%% smaller)\n",
 			argv[optind], st.input, st.output,

@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include "optimize.h"
 #include "insn.h"
 #include "leb.h"
@@ -974,6 +976,53 @@ static uint64_t custom_bytes(const wp_module *m, const bool *keep)
 	return n;
 }
 
+/* The caller's early write, on its own thread. */
+typedef struct early {
+	const wp_opt_options *o;
+	const void *data;
+	size_t len;
+	wp_error *err;
+	int r;
+} early;
+
+static void *run_early_write(void *arg)
+{
+	early *e = arg;
+
+	e->r = e->o->early_write(e->o->early_ctx, e->data, e->len, &e->err);
+	return NULL;
+}
+
+/* A safety net: what is handed back must validate. Meanwhile the caller
+ * may write it out (o->early_write). */
+static int check_output(const wp_module *m, const wp_opt_options *o, const wp_buf *out,
+			size_t start, wp_error **err)
+{
+	early e = {o, out->data + start, out->len - start, NULL, 0};
+	wp_module *check = NULL;
+	pthread_t thread;
+	bool started = o->early_write && pthread_create(&thread, NULL, run_early_write, &e) == 0;
+	int r;
+
+	r = wp_module_read_bytes(&check, (const uint8_t *)out->data + start, out->len - start,
+				 "optimized module", err);
+	if (r == 0)
+		r = wp_module_validate(check, err);
+	if (r < 0)
+		wp_error_prefix(err, "the optimizer failed on \"%s\" (please report this)",
+				m->name);
+	wp_module_free(check);
+	if (o->early_write && !started)
+		run_early_write(&e);
+	else if (started)
+		pthread_join(thread, NULL);
+	if (r == 0 && e.r < 0)
+		r = wp_error_move(err, e.err, e.r);
+	else
+		wp_error_free(e.err);
+	return r;
+}
+
 int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
 		wp_error **err)
 {
@@ -981,7 +1030,6 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	wp_opt_stats st = {0};
 	an a = {.m = m, .o = o, .err = err};
 	size_t start = out->len;
-	wp_module *check = NULL;
 	int r = 0;
 
 	st.input = m->size;
@@ -990,7 +1038,10 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 				    "\"%s\" is a component: only core modules are optimized",
 				    m->name);
 	if (o->level == WP_OPT_NONE && !o->strip) {
+		/* the bytes as they are, validated by the caller */
 		r = wp_buf_append(out, m->bytes, m->size, err);
+		if (r == 0 && o->early_write)
+			r = o->early_write(o->early_ctx, m->bytes, m->size, err);
 		st.output = m->size;
 		goto done;
 	}
@@ -1032,16 +1083,8 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	}
 	if (r == 0)
 		r = wp_write_module(&rw, out, err);
-	/* a safety net: what is handed back must validate */
 	if (r == 0)
-		r = wp_module_read_bytes(&check, (const uint8_t *)out->data + start,
-					 out->len - start, "optimized module", err);
-	if (r == 0)
-		r = wp_module_validate(check, err);
-	if (r < 0)
-		wp_error_prefix(err, "the optimizer failed on \"%s\" (please report this)",
-				m->name);
-	wp_module_free(check);
+		r = check_output(m, o, out, start, err);
 	st.output = out->len - start;
 	if (rw.datas_changed || rw.datas) {
 		uint64_t before = 0, after = 0;

@@ -39,6 +39,11 @@ typedef struct wp_opt_options {
 	bool remove_unused_imports;   /* -Oz may drop unused function imports */
 	const wp_strv *keep_sections; /* custom sections to keep by name */
 	int threads;		      /* 0: one per CPU (at most 8); the output is the same */
+	/* When set, called on another thread with the output while it is
+	 * validated again (the caller can start writing it out; it must not
+	 * make it visible before wp_optimize succeeds). */
+	int (*early_write)(void *ctx, const void *data, size_t len, wp_error **err);
+	void *early_ctx;
 } wp_opt_options;
 
 typedef struct wp_opt_stats {

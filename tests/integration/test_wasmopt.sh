@@ -156,6 +156,13 @@ expect_fail 1 'function 0, offset 0x26' -- wp optimize bad.wasm -o x.wasm
 expect_absent x.wasm
 expect_fail 1 '"component.wasm" is a component' -- wp optimize component.wasm -o x.wasm
 expect_absent x.wasm
+# the output is written while it is validated again, under a temporary
+# name: a failure leaves neither it nor the file it would have replaced
+echo "keep me" >kept.wasm
+expect_fail 1 '"component.wasm" is a component' -- wp optimize component.wasm -o kept.wasm
+expect_eq "keep me" "$(cat kept.wasm)" "kept.wasm after a failed optimize"
+expect_eq "" "$(ls -A | grep -F '.tmp-' || true)" "temporary files after failed optimizes"
+expect_fail 1 'nodir' -- wp optimize -Oz "$HELLO" -o nodir/x.wasm
 expect_ok wp optimize -O0 "$HELLO" -o same.wasm
 expect_same_file "$HELLO" same.wasm
 

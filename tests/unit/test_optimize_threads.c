@@ -64,7 +64,7 @@ static void big_module(wp_buf *b, uint32_t n, uint32_t pad)
 
 static void optimize_module(const wp_module *m, int threads, wp_buf *out)
 {
-	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, threads};
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, threads, NULL, NULL};
 	wp_opt_stats st;
 	wp_error *err = NULL;
 	int r;
@@ -80,7 +80,7 @@ Test(optimize_threads, output_does_not_depend_on_the_number_of_threads)
 {
 	static const int threads[] = {2, 3, 8};
 	wp_buf in = WP_BUF_INIT(TW_MAX), one, many;
-	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 1};
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 1, NULL, NULL};
 	wp_opt_stats st;
 	wp_module *m;
 
