@@ -592,6 +592,30 @@ static uint64_t skip_zeros(const uint8_t *p, uint64_t j, uint64_t len)
 	return j;
 }
 
+/* A segment header costs at least this much (flags, i32.const, a one-byte
+ * offset, end, a one-byte length): a run of zeros no longer than it is
+ * never cut at. */
+#define MIN_HEADER 5
+
+/* From a non-zero byte at j: the next zero byte that starts a run cut_at
+ * must see, or len. Shorter runs inside the segment are stepped over (for
+ * them cut_at would set nothing): on data with many scattered zeros this
+ * saves a call per zero. */
+static uint64_t next_long_zeros(const uint8_t *p, uint64_t j, uint64_t len)
+{
+	static const uint8_t zeros[MIN_HEADER + 1];
+	const uint8_t *q = memmem(p + j, len - j, zeros, sizeof(zeros));
+	uint64_t t = len;
+
+	if (q)
+		return (uint64_t)(q - p);
+	/* zeros at the end of the segment, however few, are its trailing run
+	 * (p[j] is not zero, so this stops after j) */
+	while (p[t - 1] == 0)
+		t--;
+	return t;
+}
+
 /* A non-zero byte at addr, rest bytes before its source segment ends. */
 static void cut_at(cutter *c, uint64_t addr, uint64_t rest)
 {
@@ -623,8 +647,6 @@ static int cut_image(cutter *c)
 			c->run_has_gap = true;
 		}
 		for (uint64_t j = 0; j < len && c->r == 0;) {
-			const uint8_t *q;
-
 			if (p[j] == 0) {
 				if (c->zeros == UINT64_MAX)
 					c->zeros = sg->start + j;
@@ -632,8 +654,7 @@ static int cut_image(cutter *c)
 				continue;
 			}
 			cut_at(c, sg->start + j, len - j);
-			q = memchr(p + j, 0, len - j);
-			j = q ? (uint64_t)(q - p) : len;
+			j = next_long_zeros(p, j, len);
 		}
 	}
 	if (c->piece != UINT64_MAX && c->r == 0)

@@ -256,6 +256,36 @@ Test(optimize, identical_functions_merge_but_exports_keep_their_identity)
 	wp_buf_release(&out);
 }
 
+Test(optimize, short_runs_of_zeros_stay_and_long_ones_split)
+{
+	/* at 0: runs of 1 to 5 zeros (never worth a header), then 6 (a
+	 * header for an offset below 64 costs 5: split), then 9, then 2 at
+	 * the end (with the string's NUL; dropped) */
+	static const char data[] = "a\0b\0\0c\0\0\0d\0\0\0\0e\0\0\0\0\0f"
+				   "\0\0\0\0\0\0g\0\0\0\0\0\0\0\0\0h\0";
+	wp_buf in = WP_BUF_INIT(TW_MAX), sec = WP_BUF_INIT(TW_MAX), out;
+	wp_opt_stats st;
+	wp_module *b;
+
+	tw_begin(&in);
+	TW_SEC(&in, 5, 0x01, 0x00, 0x01);
+	tw_uleb(&sec, 1);
+	tw_put(&sec, "\x00\x41\x00\x0b", 4); /* i32.const 0 */
+	tw_uleb(&sec, sizeof(data));
+	tw_put(&sec, data, sizeof(data));
+	tw_section(&in, 11, sec.data, sec.len);
+	tw_optimize(&in, &OZ, &out, &st);
+	b = tw_read(out.data, out.len);
+	cr_assert_eq(b->n_datas, 3);
+	assert_segment(b, 0, 0, "a\0b\0\0c\0\0\0d\0\0\0\0e\0\0\0\0\0f", 21);
+	assert_segment(b, 1, 27, "g", 1);
+	assert_segment(b, 2, 37, "h", 1);
+	wp_module_free(b);
+	wp_buf_release(&sec);
+	wp_buf_release(&in);
+	wp_buf_release(&out);
+}
+
 Test(optimize, data_segments_merge_and_lose_their_zeros)
 {
 	wp_buf in, out;
