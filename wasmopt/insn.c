@@ -32,8 +32,18 @@ static int u32(wp_insn_reader *r, uint32_t *out, wp_error **err)
 	uint64_t v;
 	int n;
 
-	/* most indices fit in one byte */
-	if (r->p < r->end && !(*r->p & 0x80)) {
+	/* most indices fit in one or two bytes */
+	if (r->end - r->p >= 2) {
+		if (!(r->p[0] & 0x80)) {
+			*out = *r->p++;
+			return 0;
+		}
+		if (!(r->p[1] & 0x80)) {
+			*out = (uint32_t)(r->p[0] & 0x7f) | (uint32_t)r->p[1] << 7;
+			r->p += 2;
+			return 0;
+		}
+	} else if (r->p < r->end && !(*r->p & 0x80)) {
 		*out = *r->p++;
 		return 0;
 	}
@@ -109,6 +119,11 @@ static int memarg(wp_insn_reader *r, wp_insn *in, wp_error **err)
 	if (flags >= 64)
 		return bad(r, at, err, "malformed memop flags");
 	in->align = flags;
+	/* most offsets fit in one byte */
+	if (r->p < r->end && !(*r->p & 0x80)) {
+		in->value = *r->p++;
+		return 0;
+	}
 	n = wp_leb_u(r->p, r->end, 64, &in->value);
 	if (n < 0)
 		return bad(r, r->p, err, "%s", wp_leb_reason(n));
