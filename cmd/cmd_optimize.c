@@ -109,7 +109,7 @@ static int run_optimize(int argc, char **argv)
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL};
+	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
 	wp_strv keep = {0};
 	const char *output = NULL;
 	bool stats = false;
@@ -168,8 +168,8 @@ static int run_optimize(int argc, char **argv)
 		return status;
 	}
 	r = wp_module_read_file(&m, argv[optind], &err);
-	if (r == 0)
-		r = wp_module_validate(m, &err);
+	/* validated by wp_optimize, at -Oz in the same pass as its own reading */
+	o.validate_input = true;
 	if (r == 0 && strcmp(output, "-") != 0) {
 		r = wp_atomic_file_open(&file, output, 0644, &err);
 		o.early_write = write_early;

@@ -899,7 +899,8 @@ static int plan_min(an *a, wp_rewrite *rw, wp_opt_stats *st)
 
 	if (!canonical)
 		return wp_error_oom(a->err);
-	if ((r = wp_refs_collect(m, wp_opt_threads(a->o), &a->refs, a->err)) < 0) {
+	/* gathered while validating, or now */
+	if (!a->refs.list && (r = wp_refs_collect(m, wp_opt_threads(a->o), &a->refs, a->err)) < 0) {
 		free(canonical);
 		return r;
 	}
@@ -997,6 +998,29 @@ static uint64_t custom_bytes(const wp_module *m, const bool *keep)
 	return n;
 }
 
+/* The input is validated here when the caller asks: at -Oz, with what
+ * the optimizer needs from every body gathered by the validator as it goes
+ * (wp_refs), which saves a pass. */
+static int validate_input(an *a, wp_error **err)
+{
+	wp_refs_builder *b = NULL;
+	wp_body_observer obs;
+	int r;
+
+	if (a->o->level < WP_OPT_MIN)
+		return wp_module_validate(a->m, err);
+	if ((r = wp_refs_builder_new(a->m, &b, err)) < 0)
+		return r;
+	if (r == 1) /* index spaces too large for the gathering */
+		return wp_module_validate(a->m, err);
+	wp_refs_observer(b, &obs);
+	if ((r = wp_module_validate_observed(a->m, &obs, err)) < 0) {
+		wp_refs_builder_free(b);
+		return r;
+	}
+	return wp_refs_builder_finish(b, &a->refs, err);
+}
+
 /* The caller's early write, on its own thread. */
 typedef struct early {
 	const wp_opt_options *o;
@@ -1058,8 +1082,10 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		return wp_error_set(err, WP_EUNSUPPORTED,
 				    "\"%s\" is a component: only core modules are optimized",
 				    m->name);
+	if (o->validate_input && (r = validate_input(&a, err)) < 0)
+		return r;
 	if (o->level == WP_OPT_NONE && !o->strip) {
-		/* the bytes as they are, validated by the caller */
+		/* the bytes as they are, validated */
 		r = wp_buf_append(out, m->bytes, m->size, err);
 		if (r == 0 && o->early_write)
 			r = o->early_write(o->early_ctx, m->bytes, m->size, err);
@@ -1138,6 +1164,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	wp_similar_release(&rw.similar_plan);
 	free(a.uses);
 	free(a.calls);
+	wp_refs_release(&a.refs);
 	free(rw.table_map);
 	free(rw.elem_map);
 	free(rw.data_map);

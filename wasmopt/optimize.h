@@ -44,6 +44,9 @@ typedef struct wp_opt_options {
 	 * make it visible before wp_optimize succeeds). */
 	int (*early_write)(void *ctx, const void *data, size_t len, wp_error **err);
 	void *early_ctx;
+	/* m is not validated yet: do it (at -Oz in the same pass as the
+	 * optimizer's own reading of the bodies) */
+	bool validate_input;
 } wp_opt_options;
 
 typedef struct wp_opt_stats {
@@ -66,7 +69,8 @@ typedef struct wp_opt_stats {
 	uint64_t data; /* bytes saved by merging and trimming data */
 } wp_opt_stats;
 
-/* Optimizes m into out (appended). m must have passed wp_module_validate. */
+/* Optimizes m into out (appended). m must have passed wp_module_validate,
+ * unless o->validate_input. */
 int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
 		wp_error **err);
 

@@ -22,7 +22,11 @@ typedef struct part {
 	uint32_t *fold_start; /* shared array */
 	uint32_t *fold_count; /* shared array */
 	wp_fold_scan scan;
-	wp_range *ranges; /* grown as needed */
+	uint64_t h;		   /* the current body's shape so far */
+	const uint8_t *span, *end; /* its bytes not yet in h; its end */
+	int worker;		   /* as the validator numbers it */
+	uint8_t *worker_of;	   /* shared: per function, who saw it; or NULL */
+	wp_range *ranges;	   /* grown as needed */
 	size_t n_ranges, cap_ranges;
 	int failed;
 } part;
@@ -110,45 +114,74 @@ static void add_range(part *p, wp_range r)
 	p->ranges[p->n_ranges++] = r;
 }
 
+/* A body begins (code: past its local declarations): its entries and
+ * ranges start here, its local declarations name types. */
+static void body_begin(part *p, uint32_t f, const uint8_t *code)
+{
+	const wp_module *m = p->m;
+	const uint8_t *q = m->bytes + m->funcs[f].body.offset, *decls = q;
+	uint64_t n = 0, count = 0;
+	wp_valtype t;
+
+	p->start[f] = (uint32_t)p->n;
+	p->fold_start[f] = (uint32_t)p->n_ranges;
+	if (p->worker_of)
+		p->worker_of[f] = (uint8_t)p->worker;
+	q += wp_leb_u(q, code, 32, &n);
+	for (uint64_t i = 0; i < n; i++) {
+		q += wp_leb_u(q, code, 32, &count);
+		if (wp_read_valtype(&q, code, m, &t, NULL) < 0)
+			break;
+		wp_valtype_refs(t, add, p);
+	}
+	p->h = wp_shape_start(m->funcs[f].type, decls, (size_t)(code - decls));
+	/* the bytes between constants' values go into the shape, in spans */
+	p->span = code;
+	p->end = m->bytes + m->funcs[f].body.offset + m->funcs[f].body.size;
+	wp_fold_scan_start(&p->scan, p->end);
+}
+
+static void body_insn(part *p, const wp_insn *in)
+{
+	const uint8_t *bytes = p->m->bytes;
+	wp_range copy;
+
+	if (wp_fold_scan_insn(&p->scan, in, bytes + in->offset, &copy, bytes))
+		add_range(p, copy);
+	wp_insn_refs(in, add, p);
+	if (wp_similar_const(in->info->prefix, in->info->code)) {
+		p->h = wp_shape_mix(p->h, p->span, (size_t)(bytes + in->offset + 1 - p->span));
+		p->span = in->end;
+	}
+}
+
+static void body_end(part *p, uint32_t f)
+{
+	p->shape[f] = wp_shape_mix(p->h, p->span, (size_t)(p->end - p->span));
+	p->fold_count[f] = (uint32_t)(p->n_ranges - p->fold_start[f]);
+	p->count[f] = (uint32_t)(p->n - p->start[f]);
+}
+
 static void collect_body(part *p, uint32_t f)
 {
 	const wp_module *m = p->m;
 	const uint8_t *q = m->bytes + m->funcs[f].body.offset, *end = q + m->funcs[f].body.size;
-	const uint8_t *decls, *span;
-	uint64_t n = 0, count = 0, h;
+	uint64_t n = 0, count = 0;
 	wp_insn_reader ir;
 	wp_insn in;
 	wp_valtype t;
 
-	p->start[f] = (uint32_t)p->n;
-	decls = q;
 	q += wp_leb_u(q, end, 32, &n);
 	for (uint64_t i = 0; i < n; i++) {
 		q += wp_leb_u(q, end, 32, &count);
 		if (wp_read_valtype(&q, end, m, &t, NULL) < 0)
 			break;
-		wp_valtype_refs(t, add, p);
 	}
-	h = wp_shape_start(m->funcs[f].type, decls, (size_t)(q - decls));
-	/* the bytes between constants' values go into the shape, in spans */
-	span = q;
-	p->fold_start[f] = (uint32_t)p->n_ranges;
-	wp_fold_scan_start(&p->scan, end);
+	body_begin(p, f, q);
 	wp_insn_reader_init(&ir, m, q, end);
-	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0) {
-		wp_range copy;
-
-		if (wp_fold_scan_insn(&p->scan, &in, m->bytes + in.offset, &copy, m->bytes))
-			add_range(p, copy);
-		wp_insn_refs(&in, add, p);
-		if (wp_similar_const(in.info->prefix, in.info->code)) {
-			h = wp_shape_mix(h, span, (size_t)(m->bytes + in.offset + 1 - span));
-			span = in.end;
-		}
-	}
-	p->shape[f] = wp_shape_mix(h, span, (size_t)(end - span));
-	p->fold_count[f] = (uint32_t)(p->n_ranges - p->fold_start[f]);
-	p->count[f] = (uint32_t)(p->n - p->start[f]);
+	while (ir.p < end && wp_insn_next(&ir, &in, NULL) == 0)
+		body_insn(p, &in);
+	body_end(p, f);
 }
 
 static void *collect_part(void *arg)
@@ -189,71 +222,135 @@ static void split(const wp_module *m, part *parts, int n)
 	}
 }
 
-static int run_parts(part *parts, int n)
+struct wp_refs_builder {
+	const wp_module *m;
+	part parts[WP_REFS_MAX_PARTS]; /* one per worker */
+	uint32_t *start, *fold_start;  /* per function, into its worker's arrays */
+	uint8_t *worker_of;
+	wp_refs out; /* the per-function arrays, filled as bodies are seen */
+};
+
+void wp_refs_builder_free(wp_refs_builder *b)
 {
-	wp_parallel_run(collect_part, parts, sizeof(*parts), n);
-	for (int k = 0; k < n; k++)
-		if (parts[k].failed)
-			return -1;
+	if (!b)
+		return;
+	for (int k = 0; k < WP_REFS_MAX_PARTS; k++) {
+		free(b->parts[k].entries);
+		free(b->parts[k].ranges);
+		wp_fold_scan_release(&b->parts[k].scan);
+	}
+	free(b->start);
+	free(b->fold_start);
+	free(b->worker_of);
+	wp_refs_release(&b->out);
+	free(b);
+}
+
+int wp_refs_builder_new(const wp_module *m, wp_refs_builder **out, wp_error **err)
+{
+	wp_refs_builder *b;
+	size_t n = (size_t)m->n_funcs + 1;
+
+	*out = NULL;
+	if (!encodable(m))
+		return 1;
+	if (!(b = calloc(1, sizeof(*b))))
+		return wp_error_oom(err);
+	b->m = m;
+	b->start = calloc(n, sizeof(*b->start));
+	b->fold_start = calloc(n, sizeof(*b->fold_start));
+	b->worker_of = calloc(n, sizeof(*b->worker_of));
+	b->out.count = calloc(n, sizeof(*b->out.count));
+	b->out.list = calloc(n, sizeof(*b->out.list));
+	b->out.shape = calloc(n, sizeof(*b->out.shape));
+	b->out.fold.list = calloc(n, sizeof(*b->out.fold.list));
+	b->out.fold.count = calloc(n, sizeof(*b->out.fold.count));
+	if (!b->start || !b->fold_start || !b->worker_of || !b->out.count || !b->out.list ||
+	    !b->out.shape || !b->out.fold.list || !b->out.fold.count) {
+		wp_refs_builder_free(b);
+		return wp_error_oom(err);
+	}
+	for (int k = 0; k < WP_REFS_MAX_PARTS; k++)
+		b->parts[k] = (part){.m = m,
+				     .start = b->start,
+				     .count = b->out.count,
+				     .shape = b->out.shape,
+				     .fold_start = b->fold_start,
+				     .fold_count = b->out.fold.count,
+				     .worker = k,
+				     .worker_of = b->worker_of};
+	*out = b;
 	return 0;
+}
+
+static void observe_begin(void *ctx, int worker, uint32_t func, const uint8_t *code)
+{
+	body_begin(&((wp_refs_builder *)ctx)->parts[worker], func, code);
+}
+
+static void observe_insn(void *ctx, int worker, const wp_insn *in)
+{
+	body_insn(&((wp_refs_builder *)ctx)->parts[worker], in);
+}
+
+static void observe_end(void *ctx, int worker, uint32_t func)
+{
+	body_end(&((wp_refs_builder *)ctx)->parts[worker], func);
+}
+
+void wp_refs_observer(wp_refs_builder *b, wp_body_observer *o)
+{
+	*o = (wp_body_observer){observe_begin, observe_insn, observe_end, b};
+}
+
+int wp_refs_builder_finish(wp_refs_builder *b, wp_refs *out, wp_error **err)
+{
+	const wp_module *m = b->m;
+	int r = 0;
+
+	for (int k = 0; k < WP_REFS_MAX_PARTS; k++)
+		if (b->parts[k].failed || b->parts[k].n > UINT32_MAX)
+			r = wp_error_oom(err);
+	for (uint32_t f = m->n_imported_funcs; r == 0 && f < m->n_funcs; f++) {
+		const part *p = &b->parts[b->worker_of[f]];
+
+		b->out.list[f] = p->entries ? p->entries + b->start[f] : NULL;
+		b->out.fold.list[f] = p->ranges ? p->ranges + b->fold_start[f] : NULL;
+	}
+	if (r == 0) {
+		/* the arrays move to out */
+		for (int k = 0; k < WP_REFS_MAX_PARTS; k++) {
+			b->out.storage[k] = b->parts[k].entries;
+			b->out.fold.storage[k] = b->parts[k].ranges;
+			b->parts[k].entries = NULL;
+			b->parts[k].ranges = NULL;
+		}
+		b->out.n_parts = b->out.fold.n_parts = WP_REFS_MAX_PARTS;
+		*out = b->out;
+		memset(&b->out, 0, sizeof(b->out));
+	}
+	wp_refs_builder_free(b);
+	return r;
 }
 
 int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **err)
 {
-	part parts[WP_REFS_MAX_PARTS];
-	uint32_t *start = NULL, *fold_start = NULL;
+	wp_refs_builder *b = NULL;
 	uint64_t code = 0;
-	int n = threads, r = 0;
+	int n = threads, r;
 
 	memset(out, 0, sizeof(*out));
-	if (!encodable(m))
-		return 1;
+	if ((r = wp_refs_builder_new(m, &b, err)) != 0)
+		return r;
 	for (uint32_t f = m->n_imported_funcs; f < m->n_funcs; f++)
 		code += m->funcs[f].body.size;
 	if (n > WP_REFS_MAX_PARTS)
 		n = WP_REFS_MAX_PARTS;
 	if (code < PARALLEL_BYTES || n < 1)
 		n = 1;
-	start = calloc(m->n_funcs + 1, sizeof(*start));
-	out->count = calloc(m->n_funcs + 1, sizeof(*out->count));
-	out->list = calloc(m->n_funcs + 1, sizeof(*out->list));
-	out->shape = calloc(m->n_funcs + 1, sizeof(*out->shape));
-	out->fold.list = calloc(m->n_funcs + 1, sizeof(*out->fold.list));
-	out->fold.count = calloc(m->n_funcs + 1, sizeof(*out->fold.count));
-	fold_start = calloc(m->n_funcs + 1, sizeof(*fold_start));
-	if (!start || !out->count || !out->list || !out->shape || !out->fold.list ||
-	    !out->fold.count || !fold_start) {
-		r = wp_error_oom(err);
-		goto done;
-	}
-	for (int k = 0; k < n; k++)
-		parts[k] = (part){.m = m,
-				  .start = start,
-				  .count = out->count,
-				  .shape = out->shape,
-				  .fold_start = fold_start,
-				  .fold_count = out->fold.count};
-	split(m, parts, n);
-	if (run_parts(parts, n) < 0)
-		r = wp_error_oom(err);
-	for (int k = 0; k < n; k++) {
-		out->storage[k] = parts[k].entries;
-		out->fold.storage[k] = parts[k].ranges;
-		wp_fold_scan_release(&parts[k].scan);
-		for (uint32_t f = parts[k].first; r == 0 && f < parts[k].last; f++) {
-			out->list[f] = parts[k].entries ? parts[k].entries + start[f] : NULL;
-			out->fold.list[f] =
-				parts[k].ranges ? parts[k].ranges + fold_start[f] : NULL;
-		}
-	}
-	out->n_parts = n;
-	out->fold.n_parts = n;
-done:
-	free(start);
-	free(fold_start);
-	if (r < 0)
-		wp_refs_release(out);
-	return r;
+	split(m, b->parts, n);
+	wp_parallel_run(collect_part, b->parts, sizeof(*b->parts), n);
+	return wp_refs_builder_finish(b, out, err);
 }
 
 void wp_refs_release(wp_refs *refs)

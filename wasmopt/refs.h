@@ -11,6 +11,7 @@
 #include "../lib/parallel.h"
 #include "insn.h"
 #include "module.h"
+#include "validate.h"
 
 enum {
 	WP_REF_FUNC, /* any reference but a call */
@@ -59,6 +60,16 @@ typedef struct wp_refs {
  * included. Returns 1 and collects nothing when an index space is too large for an entry (more than
  * 2^29 items: scan the code instead), 0 when done, negative on error. */
 int wp_refs_collect(const wp_module *m, int threads, wp_refs *out, wp_error **err);
+
+/* The same, gathered while the validator reads the bodies anyway (one pass
+ * fewer): new (1 when an index space is too large, as above), then
+ * validate with the observer, then finish, which frees the builder (free
+ * it alone when validation failed). */
+typedef struct wp_refs_builder wp_refs_builder;
+int wp_refs_builder_new(const wp_module *m, wp_refs_builder **out, wp_error **err);
+void wp_refs_observer(wp_refs_builder *b, wp_body_observer *o);
+int wp_refs_builder_finish(wp_refs_builder *b, wp_refs *out, wp_error **err);
+void wp_refs_builder_free(wp_refs_builder *b);
 void wp_refs_release(wp_refs *refs);
 
 #endif

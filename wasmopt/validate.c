@@ -21,7 +21,9 @@ typedef struct vctx {
 	uint32_t func;	     /* function being checked, or UINT32_MAX */
 	const uint8_t *refs; /* functions declared for ref.func (bitmap) */
 	bool uses_data_count;
-	const uint32_t *canon; /* type index -> the first type equivalent to it */
+	const uint32_t *canon;	     /* type index -> the first type equivalent to it */
+	const wp_body_observer *obs; /* or NULL */
+	int worker;		     /* this thread's number, for obs */
 } vctx;
 
 /* Type equivalence is iso-recursive. Without rec groups (GC) each type is
@@ -1326,12 +1328,18 @@ static int validate_body(vctx *v, uint32_t idx)
 		s.inited[i] = 1;
 	if (r == 0)
 		r = push_frame(&s, F_FUNC, NULL, 0, ft->types + ft->n_params, ft->n_results, 0);
+	if (r == 0 && v->obs)
+		v->obs->begin(v->obs->ctx, v->worker, idx, p);
 	wp_insn_reader_init(&ir, m, p, end);
 	while (r == 0 && s.n_frames > 0) {
 		if ((r = wp_insn_next(&ir, &in, v->err)) < 0)
 			break;
 		r = step(&s, &in);
+		if (v->obs)
+			v->obs->insn(v->obs->ctx, v->worker, &in);
 	}
+	if (r == 0 && v->obs)
+		v->obs->end(v->obs->ctx, v->worker, idx);
 	if (r == 0 && ir.p != end)
 		r = fail(v, (uint32_t)(ir.p - m->bytes),
 			 "section size mismatch: %zu bytes after the "
@@ -1649,6 +1657,7 @@ typedef struct bodies {
 	pthread_mutex_t lock;
 	uint32_t next;	    /* first function of the next block */
 	uint32_t failed_at; /* lowest failing function so far */
+	int workers;	    /* numbers handed out so far */
 	int rc;
 	wp_error *err;
 } bodies;
@@ -1659,6 +1668,9 @@ static void *body_worker(void *arg)
 	vctx v = *b->v;
 	const wp_module *m = v.m;
 
+	pthread_mutex_lock(&b->lock);
+	v.worker = b->workers++;
+	pthread_mutex_unlock(&b->lock);
 	for (;;) {
 		uint32_t start, end;
 
@@ -1697,7 +1709,7 @@ static void *body_worker(void *arg)
 static int validate_bodies(vctx *v)
 {
 	const wp_module *m = v->m;
-	bodies b = {v, PTHREAD_MUTEX_INITIALIZER, m->n_imported_funcs, UINT32_MAX, 0, NULL};
+	bodies b = {v, PTHREAD_MUTEX_INITIALIZER, m->n_imported_funcs, UINT32_MAX, 0, 0, NULL};
 	uint32_t defined = m->n_funcs - m->n_imported_funcs;
 	int n = defined > 4 * BODY_BLOCK ? wp_online_cpus() : 1;
 
@@ -1711,7 +1723,12 @@ static int validate_bodies(vctx *v)
 
 int wp_module_validate(const wp_module *m, wp_error **err)
 {
-	vctx v = {m, err, UINT32_MAX, NULL, false, NULL};
+	return wp_module_validate_observed(m, NULL, err);
+}
+
+int wp_module_validate_observed(const wp_module *m, const wp_body_observer *o, wp_error **err)
+{
+	vctx v = {m, err, UINT32_MAX, NULL, false, NULL, o, 0};
 	uint32_t *canon = NULL;
 	uint8_t *refs = NULL;
 	int r;

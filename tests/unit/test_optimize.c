@@ -10,9 +10,9 @@
 #include "../../wasmopt/leb.h"
 #include "../../lib/common.h"
 
-static const wp_opt_options O0 = {WP_OPT_NONE, false, false, NULL, 0, NULL, NULL};
-static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL};
-static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL};
+static const wp_opt_options O0 = {WP_OPT_NONE, false, false, NULL, 0, NULL, NULL, false};
+static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
+static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, false};
 
 /* Optimizes the wat file `name` at o; in and out are new buffers. */
 static void optimize_wat(const char *name, const wp_opt_options *o, wp_buf *in, wp_buf *out,

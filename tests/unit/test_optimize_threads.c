@@ -64,7 +64,7 @@ static void big_module(wp_buf *b, uint32_t n, uint32_t pad)
 
 static void optimize_module(const wp_module *m, int threads, wp_buf *out)
 {
-	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, threads, NULL, NULL};
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, threads, NULL, NULL, false};
 	wp_opt_stats st;
 	wp_error *err = NULL;
 	int r;
@@ -80,7 +80,7 @@ Test(optimize_threads, output_does_not_depend_on_the_number_of_threads)
 {
 	static const int threads[] = {2, 3, 8};
 	wp_buf in = WP_BUF_INIT(TW_MAX), one, many;
-	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 1, NULL, NULL};
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 1, NULL, NULL, false};
 	wp_opt_stats st;
 	wp_module *m;
 
@@ -126,4 +126,49 @@ Test(optimize_threads, a_mapped_module_gives_its_pages_back_and_the_same_output)
 	wp_buf_release(&in);
 	wp_buf_release(&from_memory);
 	wp_buf_release(&from_file);
+}
+
+Test(optimize_threads, validating_in_the_same_pass_gives_the_same_module)
+{
+	wp_buf in = WP_BUF_INIT(TW_MAX), apart, together = WP_BUF_INIT(TW_MAX);
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, true};
+	wp_opt_stats st;
+	wp_error *err = NULL;
+	wp_module *m;
+	int r;
+
+	big_module(&in, 30000, 20);
+	m = tw_read(in.data, in.len);
+	optimize_module(m, 0, &apart); /* the optimizer reading the bodies itself */
+	r = wp_optimize(m, &o, &together, &st, &err);
+	assert_ok(r, err);
+	cr_assert(apart.len == together.len && memcmp(apart.data, together.data, apart.len) == 0);
+	cr_assert_eq(st.n_dead_functions, DEAD);
+	wp_module_free(m);
+	wp_buf_release(&in);
+	wp_buf_release(&apart);
+	wp_buf_release(&together);
+}
+
+Test(optimize_threads, an_invalid_module_is_refused_with_the_validators_message)
+{
+	wp_buf in = WP_BUF_INIT(TW_MAX), out = WP_BUF_INIT(TW_MAX);
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, true};
+	wp_opt_stats st;
+	wp_error *err = NULL;
+	wp_module *m;
+	int r;
+
+	/* () -> i32 whose body leaves nothing */
+	tw_begin(&in);
+	TW_SEC(&in, 1, 0x01, 0x60, 0x00, 0x01, 0x7f);
+	TW_SEC(&in, 3, 0x01, 0x00);
+	TW_SEC(&in, 10, 0x01, 0x02, 0x00, 0x0b);
+	m = tw_read(in.data, in.len);
+	r = wp_optimize(m, &o, &out, &st, &err);
+	assert_error(r, err, WP_EINVALID, "function 0");
+	cr_assert_eq(out.len, 0);
+	wp_module_free(m);
+	wp_buf_release(&in);
+	wp_buf_release(&out);
 }
