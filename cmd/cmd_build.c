@@ -709,8 +709,9 @@ static int plan_optimize(struct build_plan *p, struct build_args *a, wp_error **
 		return wp_error_oom(err);
 	a->opt.keep_sections = &a->keep_sections;
 	r = wp_module_read_file(&m, a->input, err);
-	if (r == 0 && a->no_validate)
-		r = wp_module_validate(m, err); /* the optimizer needs a valid module */
+	/* validated here even with --no-validate (the optimizer needs a valid
+	 * module), at -Oz in the same pass as the optimizer's own reading */
+	a->opt.validate_input = true;
 	if (r == 0)
 		r = wp_optimize(m, &a->opt, &out, &st, err);
 	if (r == 0)
@@ -774,8 +775,10 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 	p->spec.user = a->user;
 	if (r == 0)
 		r = wp_wasm_scan_file(a->input, &p->module, err);
-	/* full validation of core modules, unless asked not to */
-	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE && !a->no_validate)
+	/* full validation of core modules, unless asked not to; an optimized
+	 * one is validated by the optimizer (plan_optimize) */
+	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE && !a->no_validate &&
+	    a->opt.level == WP_OPT_NONE && !a->opt.strip)
 		r = wp_validate_file(a->input, err);
 	if (r == 0 && p->module.kind == WP_WASM_CORE_MODULE &&
 	    strcmp(p->spec.platform.os, "wasip2") == 0)
