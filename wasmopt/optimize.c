@@ -8,6 +8,7 @@
 #include "rewrite.h"
 #include "validate.h"
 #include "../lib/compress.h"
+#include "../lib/array.h"
 #include "../lib/parallel.h"
 #include "../lib/common.h"
 
@@ -522,6 +523,10 @@ static uint64_t header_cost(const image *im, uint64_t addr, uint64_t rest)
  * (the memory starts zeroed; zeros at the ends need no bytes either). With
  * only_gaps, cuts only where segments were apart, so there are never more
  * pieces than segments. Calls emit for each piece, or counts them. */
+typedef struct wp_range64 {
+	uint64_t start, end;
+} wp_range64;
+
 typedef struct cutter {
 	const image *im;
 	bool only_gaps;
@@ -530,8 +535,10 @@ typedef struct cutter {
 	bool run_has_gap;
 	uint32_t count;
 	an *a;
-	wp_rewrite *rw; /* NULL: only count */
-	uint32_t k;	/* copy_image's hint */
+	wp_rewrite *rw;	  /* NULL: only count (and record) */
+	wp_range64 *cuts; /* counting records the pieces here, so that cutting */
+	size_t cap_cuts;  /* need not scan again; NULL once too many */
+	uint32_t k;	  /* copy_image's hint */
 	int r;
 } cutter;
 
@@ -539,6 +546,17 @@ static void cut_piece(cutter *c, uint64_t end)
 {
 	wp_out_data *od;
 
+	if (!c->rw && c->cuts) {
+		/* more pieces than a module may have: cutting scans again */
+		if (c->count >= MAX_DATA_SEGMENTS ||
+		    wp_array_reserve((void **)&c->cuts, &c->cap_cuts, (size_t)c->count + 1,
+				     sizeof(*c->cuts)) < 0) {
+			free(c->cuts);
+			c->cuts = NULL;
+		} else {
+			c->cuts[c->count] = (wp_range64){c->piece, end};
+		}
+	}
 	c->count++;
 	if (!c->rw || c->r < 0)
 		return;
@@ -677,7 +695,8 @@ static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, uint32_t *budget, bo
 	seg *segs = NULL;
 	uint32_t n = 0;
 	image im;
-	cutter c;
+	cutter c = {0};
+	uint32_t count;
 	int r = 0;
 
 	*planned = false;
@@ -707,16 +726,29 @@ static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, uint32_t *budget, bo
 	im = (image){m, segs, n, mm->limits.is64};
 	/* count first: cutting inside segments may need more than allowed */
 	c = (cutter){.im = &im, .a = a};
+	if (wp_array_reserve((void **)&c.cuts, &c.cap_cuts, 64, sizeof(*c.cuts)) < 0)
+		c.cuts = NULL;
 	if ((r = cut_image(&c)) < 0)
 		goto out;
 	c.only_gaps = c.count > n && c.count - n > *budget;
 	if (!c.only_gaps)
 		*budget -= c.count > n ? c.count - n : 0;
+	count = c.count;
 	c.count = 0;
 	c.rw = rw;
-	r = cut_image(&c);
+	if (c.only_gaps || !c.cuts) {
+		r = cut_image(&c);
+	} else {
+		/* the pieces counted are the pieces */
+		for (uint32_t i = 0; i < count && c.r == 0; i++) {
+			c.piece = c.cuts[i].start;
+			cut_piece(&c, c.cuts[i].end);
+		}
+		r = c.r;
+	}
 	*planned = r == 0;
 out:
+	free(c.cuts);
 	free(segs);
 	return r;
 }
