@@ -18,7 +18,7 @@ const wp_command cmd_optimize = {
 	"Usage: wasmpack optimize [OPTIONS] IN.wasm -o OUT.wasm\n"
 	"\n"
 	"Validate IN, then write a smaller module that behaves the same. The result\n"
-	"is validated again before it is written.\n"
+	"is validated again before it replaces OUT; a failure leaves OUT as it was.\n"
 	"\n"
 	"Levels:\n"
 	"  -O0                         the bytes unchanged\n"
