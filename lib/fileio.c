@@ -199,17 +199,30 @@ int wp_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	return r;
 }
 
+int wp_open_read(const char *path, struct stat *st, wp_error **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
+	if (fstat(fd, st) < 0) {
+		int r = wp_error_set_errno(err, errno, "cannot stat \"%s\"", path);
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int wp_read_file(const char *path, wp_buf *out, wp_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	_cleanup_close_ int fd = wp_open_read(path, &st, err);
 	char chunk[65536];
 	int r;
 
 	if (fd < 0)
-		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
-	if (fstat(fd, &st) < 0)
-		return wp_error_set_errno(err, errno, "cannot stat \"%s\"", path);
+		return fd;
 	if (S_ISDIR(st.st_mode))
 		return wp_error_set(err, WP_EINVALID, "\"%s\" is a directory", path);
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > out->max)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -43,6 +44,10 @@ int wp_read_full(int fd, void *data, size_t len, size_t *got, const char *what, 
 /* pread variant of wp_read_full. */
 int wp_pread_full(int fd, void *data, size_t len, uint64_t offset, size_t *got, const char *what,
 		  wp_error **err);
+
+/* Opens path for reading and fills *st: the descriptor, or a negative
+ * code with "cannot open/stat" and the reason in err. */
+int wp_open_read(const char *path, struct stat *st, wp_error **err);
 
 /* Reads a whole regular file into out (which must be initialised; its max
  * applies: a bigger file fails with WP_ELIMIT naming the file). */

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "archive.h"
+#include "../lib/fileio.h"
 #include "../lib/json.h"
 #include "../lib/tar_writer.h"
 #include "../lib/common.h"
@@ -10,14 +11,12 @@
 static int add_file(wp_tar_writer *tw, const char *name, const char *path, int64_t mtime,
 		    wp_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	_cleanup_close_ int fd = wp_open_read(path, &st, err);
 	wp_tar_entry e = {name, WP_TAR_FILE, 0644, 0, mtime, NULL};
 
 	if (fd < 0)
-		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
-	if (fstat(fd, &st) < 0)
-		return wp_error_set_errno(err, errno, "cannot stat \"%s\"", path);
+		return fd;
 	e.size = (int64_t)st.st_size;
 	return wp_tar_writer_add_fd(tw, &e, fd, path, err);
 }

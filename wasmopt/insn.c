@@ -1,4 +1,5 @@
 #include "insn.h"
+#include "wasm_error.h"
 #include "leb.h"
 #include "../lib/common.h"
 
@@ -16,15 +17,13 @@ static int bad(const wp_insn_reader *r, const uint8_t *at, wp_error **err, const
 
 static int bad(const wp_insn_reader *r, const uint8_t *at, wp_error **err, const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = NULL;
+	rc = wp_wasm_errorv(err, r->m->name, WP_NO_FUNCTION, (uint64_t)(at - r->m->bytes), fmt, ap);
 	va_end(ap);
-	return wp_error_set(err, WP_EINVALID, "\"%s\": offset 0x%" PRIx32 ": %s", r->m->name,
-			    (uint32_t)(at - r->m->bytes), what ? what : "malformed");
+	return rc;
 }
 
 static int u32(wp_insn_reader *r, uint32_t *out, wp_error **err)
@@ -368,4 +367,37 @@ int wp_insn_next_catch(const uint8_t **p, const uint8_t *end, wp_catch *out)
 	*p += n;
 	out->label = (uint32_t)v;
 	return 0;
+}
+
+int wp_insn_index_spaces(int imm, wp_index_space sp[2])
+{
+	/* by immediate kind: how many indices, and their spaces */
+	static const struct {
+		uint8_t n;
+		wp_index_space a, b;
+	} table[] = {
+		[WP_IMM_FUNC] = {1, WP_SPACE_FUNC, WP_SPACE_OTHER},
+		[WP_IMM_GLOBAL] = {1, WP_SPACE_GLOBAL, WP_SPACE_OTHER},
+		[WP_IMM_TYPE] = {1, WP_SPACE_TYPE, WP_SPACE_OTHER},
+		[WP_IMM_TABLE] = {1, WP_SPACE_TABLE, WP_SPACE_OTHER},
+		[WP_IMM_ELEM] = {1, WP_SPACE_ELEM, WP_SPACE_OTHER},
+		[WP_IMM_DATA] = {1, WP_SPACE_DATA, WP_SPACE_OTHER},
+		[WP_IMM_LABEL] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
+		[WP_IMM_LOCAL] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
+		[WP_IMM_TAG] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
+		[WP_IMM_MEM] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
+		[WP_IMM_CALL_INDIRECT] = {2, WP_SPACE_TYPE, WP_SPACE_TABLE},
+		[WP_IMM_TABLE_TABLE] = {2, WP_SPACE_TABLE, WP_SPACE_TABLE},
+		[WP_IMM_ELEM_TABLE] = {2, WP_SPACE_ELEM, WP_SPACE_TABLE},
+		[WP_IMM_DATA_MEM] = {2, WP_SPACE_DATA, WP_SPACE_OTHER},
+		[WP_IMM_MEM_MEM] = {2, WP_SPACE_OTHER, WP_SPACE_OTHER},
+	};
+
+	if (imm < 0 || (size_t)imm >= WP_ARRAY_SIZE(table)) {
+		sp[0] = sp[1] = WP_SPACE_OTHER;
+		return 0;
+	}
+	sp[0] = table[imm].a;
+	sp[1] = table[imm].b;
+	return table[imm].n;
 }

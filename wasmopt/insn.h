@@ -59,6 +59,21 @@ typedef struct wp_catch {
 /* Iterates the catches: *p starts at in->imm; returns 0 or negative. */
 int wp_insn_next_catch(const uint8_t **p, const uint8_t *end, wp_catch *out);
 
+/* The index spaces of an instruction's index immediates (a, then b):
+ * returns how many it has; WP_SPACE_OTHER for labels, locals, tags and
+ * memories. Shared by the optimizer's scan and its writer so that both
+ * agree on what each immediate names. */
+typedef enum wp_index_space {
+	WP_SPACE_OTHER,
+	WP_SPACE_FUNC,
+	WP_SPACE_GLOBAL,
+	WP_SPACE_TYPE,
+	WP_SPACE_TABLE,
+	WP_SPACE_ELEM,
+	WP_SPACE_DATA,
+} wp_index_space;
+int wp_insn_index_spaces(int imm, wp_index_space sp[2]);
+
 /* Reads a value type (shared with the module reader). */
 int wp_read_valtype(const uint8_t **p, const uint8_t *end, const wp_module *m, wp_valtype *out,
 		    wp_error **err);

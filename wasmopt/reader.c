@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include "module.h"
+#include "wasm_error.h"
 #include "insn.h"
 #include "leb.h"
+#include "../lib/fileio.h"
 #include "../lib/str.h"
 #include "../lib/common.h"
 
@@ -28,15 +30,13 @@ static int malformed(const cur *c, const uint8_t *at, const char *fmt, ...)
 
 static int malformed(const cur *c, const uint8_t *at, const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = NULL;
+	r = wp_wasm_errorv(c->err, c->m->name, WP_NO_FUNCTION, off(c, at), fmt, ap);
 	va_end(ap);
-	return wp_error_set(c->err, WP_EINVALID, "\"%s\": offset 0x%" PRIx32 ": %s", c->m->name,
-			    off(c, at), what ? what : "malformed");
+	return r;
 }
 
 static int u8(cur *c, uint8_t *out)
@@ -876,16 +876,14 @@ void wp_module_release(const wp_module *m, size_t from, size_t to)
 
 int wp_module_read_file(wp_module **out, const char *path, wp_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	_cleanup_close_ int fd = wp_open_read(path, &st, err);
 	void *map = NULL;
 	wp_module *m = NULL;
 	int r;
 
 	if (fd < 0)
-		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
-	if (fstat(fd, &st) < 0)
-		return wp_error_set_errno(err, errno, "cannot stat \"%s\"", path);
+		return fd;
 	if (S_ISDIR(st.st_mode))
 		return wp_error_set(err, WP_EINVALID, "\"%s\" is a directory, not a .wasm file",
 				    path);

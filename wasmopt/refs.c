@@ -52,36 +52,19 @@ void wp_valtype_refs(wp_valtype t, wp_ref_fn *emit, void *ctx)
 
 void wp_insn_refs(const wp_insn *in, wp_ref_fn *emit, void *ctx)
 {
+	static const uint32_t kind[] = {
+		[WP_SPACE_FUNC] = WP_REF_FUNC, [WP_SPACE_GLOBAL] = WP_REF_GLOBAL,
+		[WP_SPACE_TYPE] = WP_REF_TYPE, [WP_SPACE_TABLE] = WP_REF_TABLE,
+		[WP_SPACE_ELEM] = WP_REF_ELEM, [WP_SPACE_DATA] = WP_REF_DATA,
+	};
+	wp_index_space sp[2];
+	int n = wp_insn_index_spaces(in->info->imm, sp);
+	bool call = in->info->prefix == 0 && in->info->code == 0x10;
+
+	for (int k = 0; k < n; k++)
+		if (sp[k] != WP_SPACE_OTHER)
+			emit(ctx, call ? WP_REF_CALL : kind[sp[k]], k ? in->b : in->a);
 	switch (in->info->imm) {
-	case WP_IMM_FUNC:
-		emit(ctx,
-		     in->info->prefix == 0 && in->info->code == 0x10 ? WP_REF_CALL : WP_REF_FUNC,
-		     in->a);
-		break;
-	case WP_IMM_GLOBAL:
-		emit(ctx, WP_REF_GLOBAL, in->a);
-		break;
-	case WP_IMM_TYPE:
-		emit(ctx, WP_REF_TYPE, in->a);
-		break;
-	case WP_IMM_CALL_INDIRECT:
-		emit(ctx, WP_REF_TYPE, in->a);
-		emit(ctx, WP_REF_TABLE, in->b);
-		break;
-	case WP_IMM_TABLE:
-		emit(ctx, WP_REF_TABLE, in->a);
-		break;
-	case WP_IMM_TABLE_TABLE:
-		emit(ctx, WP_REF_TABLE, in->a);
-		emit(ctx, WP_REF_TABLE, in->b);
-		break;
-	case WP_IMM_ELEM_TABLE:
-		emit(ctx, WP_REF_ELEM, in->a);
-		emit(ctx, WP_REF_TABLE, in->b);
-		break;
-	case WP_IMM_ELEM:
-		emit(ctx, WP_REF_ELEM, in->a);
-		break;
 	case WP_IMM_BLOCK:
 	case WP_IMM_TRY_TABLE:
 		if (in->block == WP_BLOCK_TYPE)
@@ -92,10 +75,6 @@ void wp_insn_refs(const wp_insn *in, wp_ref_fn *emit, void *ctx)
 	case WP_IMM_HEAPTYPE:
 	case WP_IMM_SELECT_T:
 		wp_valtype_refs(in->vt, emit, ctx);
-		break;
-	case WP_IMM_DATA:
-	case WP_IMM_DATA_MEM:
-		emit(ctx, WP_REF_DATA, in->a);
 		break;
 	default:
 		break;

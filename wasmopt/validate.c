@@ -1,6 +1,7 @@
 #include <pthread.h>
 
 #include "validate.h"
+#include "wasm_error.h"
 #include "insn.h"
 #include "../lib/compress.h"
 #include "../lib/parallel.h"
@@ -170,19 +171,13 @@ static int fail(const vctx *v, uint32_t offset, const char *fmt, ...)
 
 static int fail(const vctx *v, uint32_t offset, const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = NULL;
+	r = wp_wasm_errorv(v->err, v->m->name, v->func, offset, fmt, ap);
 	va_end(ap);
-	if (v->func != UINT32_MAX)
-		return wp_error_set(v->err, WP_EINVALID,
-				    "\"%s\": function %" PRIu32 ", offset 0x%" PRIx32 ": %s",
-				    v->m->name, v->func, offset, what ? what : "invalid");
-	return wp_error_set(v->err, WP_EINVALID, "\"%s\": offset 0x%" PRIx32 ": %s", v->m->name,
-			    offset, what ? what : "invalid");
+	return r;
 }
 
 static int check_valtype(const vctx *v, wp_valtype t, uint32_t at)
@@ -908,6 +903,19 @@ static int ref_func(fstate *s, uint32_t idx)
 	return push(s, wp_vt_ref(false, m->funcs[idx].type));
 }
 
+/* memory.copy and table.copy: the length (of the narrower of the two
+ * address types), then the source and the destination address. */
+static int pop_copy(fstate *s, wp_valtype dst, wp_valtype src)
+{
+	int r;
+
+	if ((r = pop_expect(s, dst == WP_VT_I64 && src == WP_VT_I64 ? WP_VT_I64 : WP_VT_I32,
+			    NULL)) < 0 ||
+	    (r = pop_expect(s, src, NULL)) < 0)
+		return r;
+	return pop_expect(s, dst, NULL);
+}
+
 static int step_misc(fstate *s, const wp_insn *in)
 {
 	const wp_module *m = s->v->m;
@@ -938,13 +946,7 @@ static int step_misc(fstate *s, const wp_insn *in)
 	case 10: /* memory.copy dst src */
 		if ((r = memory(s, in->a, &addr, &l)) < 0 || (r = memory(s, in->b, &addr2, &l)) < 0)
 			return r;
-		/* the length has the narrower of the two address types */
-		if ((r = pop_expect(s,
-				    addr == WP_VT_I64 && addr2 == WP_VT_I64 ? WP_VT_I64 : WP_VT_I32,
-				    NULL)) < 0 ||
-		    (r = pop_expect(s, addr2, NULL)) < 0)
-			return r;
-		return pop_expect(s, addr, NULL);
+		return pop_copy(s, addr, addr2);
 	case 11: /* memory.fill */
 		if ((r = memory(s, in->a, &addr, &l)) < 0)
 			return r;
@@ -972,12 +974,7 @@ static int step_misc(fstate *s, const wp_insn *in)
 			return r;
 		if (!subtype(s->v, elem2, elem))
 			return mismatch(s, elem, elem2);
-		if ((r = pop_expect(s,
-				    addr == WP_VT_I64 && addr2 == WP_VT_I64 ? WP_VT_I64 : WP_VT_I32,
-				    NULL)) < 0 ||
-		    (r = pop_expect(s, addr2, NULL)) < 0)
-			return r;
-		return pop_expect(s, addr, NULL);
+		return pop_copy(s, addr, addr2);
 	case 15: /* table.grow */
 		if ((r = table(s, in->a, &addr, &elem)) < 0)
 			return r;

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "wasm_scan.h"
+#include "wasm_error.h"
 #include "../lib/fileio.h"
 #include "../lib/str.h"
 #include "../lib/common.h"
@@ -91,15 +92,13 @@ static int fail(const struct source *s, uint64_t off, wp_error **err, const char
 
 static int fail(const struct source *s, uint64_t off, wp_error **err, const char *fmt, ...)
 {
-	_cleanup_free_ char *what = NULL;
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = NULL;
+	r = wp_wasm_errorv(err, s->name, WP_NO_FUNCTION, off, fmt, ap);
 	va_end(ap);
-	return wp_error_set(err, WP_EINVALID, "\"%s\": offset 0x%" PRIx64 ": %s", s->name, off,
-			    what ? what : "invalid");
+	return r;
 }
 
 static int check_header(const struct source *s, wp_wasm_summary *sum, wp_error **err)

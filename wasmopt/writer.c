@@ -225,6 +225,36 @@ static int put_limits(w *x, wp_buf *b, const wp_limits *l)
 
 static void put_thunk_args(w *x, wp_buf *b, const wp_thunk *th);
 
+static uint32_t map_index(const w *x, wp_index_space sp, uint32_t i)
+{
+	switch (sp) {
+	case WP_SPACE_FUNC:
+		return map_func(x, i);
+	case WP_SPACE_GLOBAL:
+		return map_global(x, i);
+	case WP_SPACE_TYPE:
+		return map_type(x, i);
+	case WP_SPACE_TABLE:
+		return map_table(x, i);
+	case WP_SPACE_ELEM:
+		return map_elem(x, i);
+	case WP_SPACE_DATA:
+		return map_data(x, i);
+	default:
+		return i;
+	}
+}
+
+/* How many of the items [first, n) of an index space stay. */
+static uint32_t n_kept(const w *x, wp_index_space sp, uint32_t first, uint32_t n)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = first; i < n; i++)
+		kept += map_index(x, sp, i) != WP_GONE;
+	return kept;
+}
+
 /* Re-encodes one instruction with remapped indices and short LEBs. */
 static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 {
@@ -274,49 +304,28 @@ static int put_insn(w *x, wp_buf *b, const wp_insn *in)
 		}
 		break;
 	case WP_IMM_FUNC:
-		putu(x, b, map_func(x, in->a));
-		break;
 	case WP_IMM_GLOBAL:
-		putu(x, b, map_global(x, in->a));
-		break;
 	case WP_IMM_TYPE:
-		putu(x, b, map_type(x, in->a));
-		break;
-	case WP_IMM_CALL_INDIRECT:
-		putu(x, b, map_type(x, in->a));
-		putu(x, b, map_table(x, in->b));
-		break;
 	case WP_IMM_TABLE:
-		putu(x, b, map_table(x, in->a));
-		break;
 	case WP_IMM_ELEM:
-		putu(x, b, map_elem(x, in->a));
-		break;
 	case WP_IMM_DATA:
-		putu(x, b, map_data(x, in->a));
-		break;
 	case WP_IMM_LABEL:
 	case WP_IMM_LOCAL:
 	case WP_IMM_TAG:
 	case WP_IMM_MEM:
-		putu(x, b, in->a);
-		break;
+	case WP_IMM_CALL_INDIRECT:
 	case WP_IMM_TABLE_TABLE:
-		putu(x, b, map_table(x, in->a));
-		putu(x, b, map_table(x, in->b));
-		break;
 	case WP_IMM_ELEM_TABLE:
-		putu(x, b, map_elem(x, in->a));
-		putu(x, b, map_table(x, in->b));
-		break;
 	case WP_IMM_DATA_MEM:
-		putu(x, b, map_data(x, in->a));
-		putu(x, b, in->b);
+	case WP_IMM_MEM_MEM: {
+		wp_index_space sp[2];
+		int n = wp_insn_index_spaces(o->imm, sp);
+
+		putu(x, b, map_index(x, sp[0], in->a));
+		if (n == 2)
+			putu(x, b, map_index(x, sp[1], in->b));
 		break;
-	case WP_IMM_MEM_MEM:
-		putu(x, b, in->a);
-		putu(x, b, in->b);
-		break;
+	}
 	case WP_IMM_BR_TABLE:
 		putu(x, b, in->n);
 		p = in->imm;
@@ -572,11 +581,7 @@ static int put_body(w *x, wp_buf *b, uint32_t f)
 static int sec_types(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < m->n_types; i++)
-		n += map_type(x, i) != WP_GONE;
-	putu(x, b, n + x->rw->n_new_types);
+	putu(x, b, n_kept(x, WP_SPACE_TYPE, 0, m->n_types) + x->rw->n_new_types);
 	for (uint32_t i = 0; i < m->n_types; i++) {
 		const wp_functype *t = &m->types[i];
 
@@ -699,11 +704,7 @@ static int sec_tables(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
 
-	uint32_t n = 0;
-
-	for (uint32_t i = m->n_imported_tables; i < m->n_tables; i++)
-		n += map_table(x, i) != WP_GONE;
-	putu(x, b, n);
+	putu(x, b, n_kept(x, WP_SPACE_TABLE, m->n_imported_tables, m->n_tables));
 	for (uint32_t i = m->n_imported_tables; i < m->n_tables; i++) {
 		const wp_table *t = &m->tables[i];
 
@@ -746,12 +747,9 @@ static int sec_tags(w *x, wp_buf *b)
 static int sec_globals(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	uint32_t n = 0;
 	int r;
 
-	for (uint32_t i = m->n_imported_globals; i < m->n_globals; i++)
-		n += map_global(x, i) != WP_GONE;
-	putu(x, b, n);
+	putu(x, b, n_kept(x, WP_SPACE_GLOBAL, m->n_imported_globals, m->n_globals));
 	for (uint32_t i = m->n_imported_globals; i < m->n_globals; i++) {
 		const wp_global *g = &m->globals[i];
 
@@ -792,11 +790,7 @@ static int sec_elems(w *x, wp_buf *b)
 	const wp_module *m = x->m;
 	int r;
 
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < m->n_elems; i++)
-		n += map_elem(x, i) != WP_GONE;
-	putu(x, b, n);
+	putu(x, b, n_kept(x, WP_SPACE_ELEM, 0, m->n_elems));
 	for (uint32_t i = 0; i < m->n_elems; i++) {
 		const wp_elem *e = &m->elems[i];
 		const uint8_t *p = m->bytes + e->items.offset, *end = p + e->items.size;
@@ -982,11 +976,7 @@ static int put_data_header(w *x, wp_buf *b, const wp_data *d, uint64_t offset, b
 /* Segments written when they are not rebuilt: unused passive ones go. */
 static uint32_t n_datas_out(const w *x)
 {
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < x->m->n_datas; i++)
-		n += map_data(x, i) != WP_GONE;
-	return n;
+	return n_kept(x, WP_SPACE_DATA, 0, x->m->n_datas);
 }
 
 /* The input offset a data segment still to be written reads from: its

@@ -308,3 +308,18 @@ Test(fileio, fsync_dir_and_umask)
 	assert_error(r, err, WP_ENOTFOUND, "cannot open directory");
 	cr_assert_eq(wp_umask(), m);
 }
+
+Test(fileio, open_read_gives_the_descriptor_and_its_status)
+{
+	_cleanup_free_ char *path = test_write_file(tmp, "f", "abc", 3, 0644);
+	_cleanup_free_ char *missing = test_path(tmp, "missing");
+	wp_error *err = NULL;
+	struct stat st;
+	int fd = wp_open_read(path, &st, &err);
+
+	assert_ok(fd < 0 ? fd : 0, err);
+	cr_assert_eq(st.st_size, 3);
+	close(fd);
+	fd = wp_open_read(missing, &st, &err);
+	assert_error(fd, err, WP_ENOTFOUND, "cannot open");
+}
