@@ -368,36 +368,3 @@ int wp_insn_next_catch(const uint8_t **p, const uint8_t *end, wp_catch *out)
 	out->label = (uint32_t)v;
 	return 0;
 }
-
-int wp_insn_index_spaces(int imm, wp_index_space sp[2])
-{
-	/* by immediate kind: how many indices, and their spaces */
-	static const struct {
-		uint8_t n;
-		wp_index_space a, b;
-	} table[] = {
-		[WP_IMM_FUNC] = {1, WP_SPACE_FUNC, WP_SPACE_OTHER},
-		[WP_IMM_GLOBAL] = {1, WP_SPACE_GLOBAL, WP_SPACE_OTHER},
-		[WP_IMM_TYPE] = {1, WP_SPACE_TYPE, WP_SPACE_OTHER},
-		[WP_IMM_TABLE] = {1, WP_SPACE_TABLE, WP_SPACE_OTHER},
-		[WP_IMM_ELEM] = {1, WP_SPACE_ELEM, WP_SPACE_OTHER},
-		[WP_IMM_DATA] = {1, WP_SPACE_DATA, WP_SPACE_OTHER},
-		[WP_IMM_LABEL] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
-		[WP_IMM_LOCAL] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
-		[WP_IMM_TAG] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
-		[WP_IMM_MEM] = {1, WP_SPACE_OTHER, WP_SPACE_OTHER},
-		[WP_IMM_CALL_INDIRECT] = {2, WP_SPACE_TYPE, WP_SPACE_TABLE},
-		[WP_IMM_TABLE_TABLE] = {2, WP_SPACE_TABLE, WP_SPACE_TABLE},
-		[WP_IMM_ELEM_TABLE] = {2, WP_SPACE_ELEM, WP_SPACE_TABLE},
-		[WP_IMM_DATA_MEM] = {2, WP_SPACE_DATA, WP_SPACE_OTHER},
-		[WP_IMM_MEM_MEM] = {2, WP_SPACE_OTHER, WP_SPACE_OTHER},
-	};
-
-	if (imm < 0 || (size_t)imm >= WP_ARRAY_SIZE(table)) {
-		sp[0] = sp[1] = WP_SPACE_OTHER;
-		return 0;
-	}
-	sp[0] = table[imm].a;
-	sp[1] = table[imm].b;
-	return table[imm].n;
-}

@@ -72,7 +72,54 @@ typedef enum wp_index_space {
 	WP_SPACE_ELEM,
 	WP_SPACE_DATA,
 } wp_index_space;
-int wp_insn_index_spaces(int imm, wp_index_space sp[2]);
+static inline int wp_insn_index_spaces(int imm, wp_index_space sp[2])
+{
+	/* inline: the scan and the writer ask for every instruction */
+	sp[0] = sp[1] = WP_SPACE_OTHER;
+	switch (imm) {
+	case WP_IMM_FUNC:
+		sp[0] = WP_SPACE_FUNC;
+		return 1;
+	case WP_IMM_GLOBAL:
+		sp[0] = WP_SPACE_GLOBAL;
+		return 1;
+	case WP_IMM_TYPE:
+		sp[0] = WP_SPACE_TYPE;
+		return 1;
+	case WP_IMM_TABLE:
+		sp[0] = WP_SPACE_TABLE;
+		return 1;
+	case WP_IMM_ELEM:
+		sp[0] = WP_SPACE_ELEM;
+		return 1;
+	case WP_IMM_DATA:
+		sp[0] = WP_SPACE_DATA;
+		return 1;
+	case WP_IMM_LABEL:
+	case WP_IMM_LOCAL:
+	case WP_IMM_TAG:
+	case WP_IMM_MEM:
+		return 1;
+	case WP_IMM_CALL_INDIRECT:
+		sp[0] = WP_SPACE_TYPE;
+		sp[1] = WP_SPACE_TABLE;
+		return 2;
+	case WP_IMM_TABLE_TABLE:
+		sp[0] = sp[1] = WP_SPACE_TABLE;
+		return 2;
+	case WP_IMM_ELEM_TABLE:
+		sp[0] = WP_SPACE_ELEM;
+		sp[1] = WP_SPACE_TABLE;
+		return 2;
+	case WP_IMM_DATA_MEM:
+		sp[0] = WP_SPACE_DATA;
+		return 2;
+	case WP_IMM_MEM_MEM:
+		return 2;
+	default:
+		return 0;
+	}
+}
 
 /* Reads a value type (shared with the module reader). */
 int wp_read_valtype(const uint8_t **p, const uint8_t *end, const wp_module *m, wp_valtype *out,
