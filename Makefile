@@ -12,10 +12,10 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 SANITIZE ?=
 
-# libcurl and libarchive are loaded at run time by lib/http.c and
-# lib/libarchive.c (dlopen): their headers only here
-PKGS := jansson libcrypto libzstd zlib
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl libarchive $(PKGS) 2>/dev/null)
+# libcurl, libarchive and libcrypto are loaded at run time by lib/http.c,
+# lib/libarchive.c and lib/libcrypto.c (dlopen): their headers only here
+PKGS := jansson libzstd zlib
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl libarchive libcrypto $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \

@@ -85,19 +85,6 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 	fprintf(stderr, "  unused globals %u, types %u\n", st->n_dead_globals, st->n_dead_types);
 }
 
-/* The output file is written while the optimizer validates it again; it
- * is renamed into place only once that succeeded. */
-static int write_early(void *ctx, const void *data, size_t len, wp_error **err)
-{
-	wp_atomic_file *f = ctx;
-	int r = wp_write_all(f->fd, data, len, f->final_path, err);
-
-	/* the commit's own fsync then finds nothing left to do */
-	if (r == 0 && fsync(f->fd) < 0)
-		r = wp_error_set_errno(err, errno, "cannot write \"%s\"", f->final_path);
-	return r;
-}
-
 static int run_optimize(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -109,7 +96,7 @@ static int run_optimize(int argc, char **argv)
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
+	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, false};
 	wp_strv keep = {0};
 	const char *output = NULL;
 	bool stats = false;
@@ -172,8 +159,8 @@ static int run_optimize(int argc, char **argv)
 	o.validate_input = true;
 	if (r == 0 && strcmp(output, "-") != 0) {
 		r = wp_atomic_file_open(&file, output, 0644, &err);
-		o.early_write = write_early;
-		o.early_ctx = &file;
+		/* written as it is made, validated again, renamed only then */
+		o.out_file = &file;
 	}
 	if (r == 0)
 		r = wp_optimize(m, &o, &out, &st, &err);

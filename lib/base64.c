@@ -1,6 +1,5 @@
-#include <openssl/evp.h>
-
 #include "base64.h"
+#include "libcrypto.h"
 #include "common.h"
 
 /* OpenSSL counts in int: work in chunks that stay far below INT_MAX. The
@@ -14,7 +13,10 @@ int wp_base64_encode(const void *data, size_t len, char **out, wp_error **err)
 	const unsigned char *p = data;
 	size_t groups = len / 3 + (len % 3 != 0);
 	char *text, *w;
+	int r;
 
+	if ((r = wp_libcrypto_load(err)) < 0)
+		return r;
 	if (groups > (SIZE_MAX - 1) / 4)
 		return wp_error_set(err, WP_ELIMIT, "cannot encode %zu bytes in base64", len);
 	text = malloc(groups * 4 + 1);
@@ -23,7 +25,7 @@ int wp_base64_encode(const void *data, size_t len, char **out, wp_error **err)
 	w = text;
 	while (len > 0) {
 		size_t n = len < ENCODE_CHUNK ? len : ENCODE_CHUNK;
-		int got = EVP_EncodeBlock((unsigned char *)w, p, (int)n);
+		int got = wp_crypto.EVP_EncodeBlock((unsigned char *)w, p, (int)n);
 
 		w += got;
 		p += n;
@@ -68,6 +70,8 @@ int wp_base64_decode(const char *text, wp_buf *out, wp_error **err)
 	int r;
 
 	r = check_text(text, len, &padding, err);
+	if (r == 0)
+		r = wp_libcrypto_load(err);
 	if (r < 0)
 		return r;
 	if (len == 0)
@@ -80,7 +84,7 @@ int wp_base64_decode(const char *text, wp_buf *out, wp_error **err)
 	while (done < len) {
 		size_t n = len - done < DECODE_CHUNK ? len - done : DECODE_CHUNK;
 		/* counts the padding's zero bytes too; only the last chunk has any */
-		int got = EVP_DecodeBlock(w, (const unsigned char *)text + done, (int)n);
+		int got = wp_crypto.EVP_DecodeBlock(w, (const unsigned char *)text + done, (int)n);
 
 		if (got < 0 || (size_t)got != n / 4 * 3) {
 			explicit_bzero(bytes, len / 4 * 3);

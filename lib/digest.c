@@ -1,17 +1,19 @@
-#include <openssl/evp.h>
-
 #include "digest.h"
+#include "libcrypto.h"
 #include "common.h"
 
 int wp_sha256_init(wp_sha256 *h, wp_error **err)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx;
+	int r;
 
 	h->ctx = NULL;
-	if (!ctx)
+	if ((r = wp_libcrypto_load(err)) < 0)
+		return r;
+	if (!(ctx = wp_crypto.EVP_MD_CTX_new()))
 		return wp_error_oom(err);
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
+	if (wp_crypto.EVP_DigestInit_ex(ctx, wp_crypto.EVP_sha256(), NULL) != 1) {
+		wp_crypto.EVP_MD_CTX_free(ctx);
 		return wp_error_set(err, WP_EGENERIC, "OpenSSL cannot start a SHA-256 digest");
 	}
 	h->ctx = ctx;
@@ -22,7 +24,7 @@ void wp_sha256_update(wp_sha256 *h, const void *data, size_t len)
 {
 	/* EVP_DigestUpdate on an initialised SHA-256 context cannot fail */
 	if (len)
-		EVP_DigestUpdate(h->ctx, data, len);
+		wp_crypto.EVP_DigestUpdate(h->ctx, data, len);
 }
 
 int wp_sha256_final(wp_sha256 *h, char out[WP_DIGEST_SIZE], wp_error **err)
@@ -32,7 +34,7 @@ int wp_sha256_final(wp_sha256 *h, char out[WP_DIGEST_SIZE], wp_error **err)
 	unsigned int n = 0;
 	char *p;
 
-	if (EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n != 32)
+	if (wp_crypto.EVP_DigestFinal_ex(h->ctx, md, &n) != 1 || n != 32)
 		return wp_error_set(err, WP_EGENERIC, "OpenSSL cannot finish a SHA-256 digest");
 	memcpy(out, WP_DIGEST_PREFIX, sizeof(WP_DIGEST_PREFIX) - 1);
 	p = out + sizeof(WP_DIGEST_PREFIX) - 1;
@@ -46,7 +48,8 @@ int wp_sha256_final(wp_sha256 *h, char out[WP_DIGEST_SIZE], wp_error **err)
 
 void wp_sha256_release(wp_sha256 *h)
 {
-	EVP_MD_CTX_free(h->ctx);
+	if (h->ctx)
+		wp_crypto.EVP_MD_CTX_free(h->ctx);
 	h->ctx = NULL;
 }
 

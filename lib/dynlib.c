@@ -27,3 +27,18 @@ int wp_dynlib_load(const char *soname, const char *package, const wp_dynlib_symb
 	}
 	return 0;
 }
+
+int wp_dynlib_once_load(wp_dynlib_once *o, int (*load)(char *error, size_t error_size),
+			wp_error **err)
+{
+	int state;
+
+	pthread_mutex_lock(&o->lock);
+	if (o->state == 0)
+		o->state = load(o->error, sizeof(o->error)) < 0 ? -1 : 1;
+	state = o->state;
+	pthread_mutex_unlock(&o->lock);
+	if (state < 0)
+		return wp_error_set(err, WP_EUNSUPPORTED, "%s", o->error);
+	return 0;
+}

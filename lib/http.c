@@ -56,10 +56,7 @@ static struct {
 	time_t (*getdate)(const char *p, const time_t *unused);
 } cx;
 
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static char load_error[512];
-
-static void load_curl(void)
+static int load_curl(char *error, size_t error_size)
 {
 	static const wp_dynlib_symbol symbols[] = {
 #define SYM(f) {"curl_" #f, offsetof(__typeof__(cx), f)}
@@ -72,20 +69,22 @@ static void load_curl(void)
 #undef SYM
 	};
 
-	if (wp_dynlib_load("libcurl.so.4", "libcurl4", symbols, WP_ARRAY_SIZE(symbols), &cx,
-			   load_error, sizeof(load_error)) < 0)
-		return;
-	if (cx.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		snprintf(load_error, sizeof(load_error), "cannot start libcurl");
+	if (wp_dynlib_load("libcurl.so.4", "libcurl4", symbols, WP_ARRAY_SIZE(symbols), &cx, error,
+			   error_size) < 0)
+		return -1;
+	if (cx.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(error, error_size, "cannot start libcurl");
+		return -1;
+	}
+	return 0;
 }
 
 /* 0 once libcurl is usable; the reason otherwise. */
 static int need_curl(wp_error **err)
 {
-	pthread_once(&load_once, load_curl);
-	if (load_error[0])
-		return wp_error_set(err, WP_EUNSUPPORTED, "%s", load_error);
-	return 0;
+	static wp_dynlib_once once = WP_DYNLIB_ONCE_INIT;
+
+	return wp_dynlib_once_load(&once, load_curl, err);
 }
 
 static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *ctx)

@@ -91,4 +91,27 @@ static inline int wp_leb_s(const uint8_t *p, const uint8_t *end, unsigned bits, 
 	return WP_LEB_TOO_LONG;
 }
 
+/* How many bytes the shortest encoding of v takes. */
+static inline unsigned wp_leb_u_size(uint64_t v)
+{
+	unsigned n = 1;
+
+	while (v >= 128) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static inline unsigned wp_leb_s_size(int64_t v)
+{
+	unsigned n = 1;
+
+	while (!(v >= -64 && v < 64)) {
+		v >>= 7; /* arithmetic: the sign stays */
+		n++;
+	}
+	return n;
+}
+
 #endif

@@ -212,6 +212,9 @@ typedef struct wp_module {
  * and a message naming the offset. Components are recognised and returned
  * with component = true and nothing else decoded. */
 int wp_module_read_file(wp_module **out, const char *path, wp_error **err);
+/* The first size bytes of an open file (size > 0), mapped; name for
+ * messages. */
+int wp_module_read_fd(wp_module **out, int fd, size_t size, const char *name, wp_error **err);
 int wp_module_read_bytes(wp_module **out, const uint8_t *bytes, size_t size, const char *name,
 			 wp_error **err);
 void wp_module_free(wp_module *m);
@@ -222,6 +225,10 @@ void wp_module_free(wp_module *m);
  * readable (read again from the page cache); for a module read from memory,
  * nothing happens. */
 void wp_module_release(const wp_module *m, size_t from, size_t to);
+
+/* For a sequential reader at pos: releases what lies behind it since *mark
+ * once a quarter megabyte has gathered, and moves *mark. */
+void wp_module_release_behind(const wp_module *m, size_t *mark, size_t pos);
 
 static inline const wp_functype *wp_module_functype(const wp_module *m, uint32_t func)
 {

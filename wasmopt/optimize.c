@@ -5,10 +5,10 @@
 #include "leb.h"
 #include "refs.h"
 #include "similar.h"
+#include "pack.h"
 #include "rewrite.h"
 #include "validate.h"
 #include "../lib/compress.h"
-#include "../lib/array.h"
 #include "../lib/parallel.h"
 #include "../lib/common.h"
 
@@ -409,355 +409,14 @@ static int find_duplicates(an *a, uint32_t *canonical, wp_opt_stats *st)
 
 /* ---- data segments (-Oz) ---- */
 
-static bool const_offset(const wp_module *m, const wp_data *d, uint64_t *out)
-{
-	const uint8_t *p = m->bytes + d->offset.offset, *end = p + d->offset.size + 1;
-	wp_insn_reader ir;
-	wp_insn in;
-
-	wp_insn_reader_init(&ir, m, p, end);
-	if (wp_insn_next(&ir, &in, NULL) < 0 || in.info->prefix != 0 ||
-	    (in.info->code != 0x41 && in.info->code != 0x42))
-		return false;
-	*out = in.info->code == 0x41 ? (uint64_t)(uint32_t)in.value : in.value;
-	return wp_insn_next(&ir, &in, NULL) == 0 && in.info->prefix == 0 && in.info->code == 0x0b;
-}
-
-typedef struct seg {
-	uint32_t index;
-	uint64_t start, end;
-} seg;
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const seg *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* V8 refuses modules with more data segments than this: splitting stops
- * short of it. */
-#define MAX_DATA_SEGMENTS 100000u
-
-/* A free slot at the end of rw->datas, growing it; NULL when out of
- * memory. */
-static wp_out_data *out_data_slot(an *a, wp_rewrite *rw)
-{
-	if (rw->n_datas == rw->cap_datas) {
-		uint32_t cap = rw->cap_datas ? rw->cap_datas * 2 : 16;
-		wp_out_data *grown = realloc(rw->datas, cap * sizeof(*grown));
-
-		if (!grown) {
-			wp_error_oom(a->err);
-			return NULL;
-		}
-		rw->datas = grown;
-		rw->cap_datas = cap;
-	}
-	memset(&rw->datas[rw->n_datas], 0, sizeof(*rw->datas));
-	return &rw->datas[rw->n_datas];
-}
-
-/* One memory's initial contents: the sorted, disjoint segments segs[0..n)
- * over zeros. */
-typedef struct image {
-	const wp_module *m;
-	const seg *segs;
-	uint32_t n;
-	bool is64;
-} image;
-
-/* Copies bytes [from, to) of the image into b; *k: the first segment that
- * may hold them, advanced as pieces are taken in order. */
-static int copy_image(const image *im, uint32_t *k, uint64_t from, uint64_t to, wp_buf *b,
-		      wp_error **err)
-{
-	static const uint8_t zeros[256];
-	int r = 0;
-
-	while (*k < im->n && im->segs[*k].end <= from)
-		(*k)++;
-	for (uint32_t i = *k; r == 0 && from < to; i++) {
-		const seg *sg = &im->segs[i];
-		uint64_t gap_end = i < im->n && sg->start < to ? sg->start : to;
-		uint64_t end;
-
-		while (r == 0 && from < gap_end) {
-			size_t chunk =
-				gap_end - from < sizeof(zeros) ? gap_end - from : sizeof(zeros);
-
-			r = wp_buf_append(b, zeros, chunk, err);
-			from += chunk;
-		}
-		if (i >= im->n || from >= to)
-			break;
-		end = sg->end < to ? sg->end : to;
-		if (r == 0 && end > from)
-			r = wp_buf_append(b,
-					  im->m->bytes + im->m->datas[sg->index].bytes.offset +
-						  (from - sg->start),
-					  end - from, err);
-		from = end > from ? end : from;
-	}
-	return r;
-}
-
-/* The bytes a segment header at addr costs beyond its content: flags,
- * i32/i64.const, the offset (a signed LEB128), end, and its length, taken
- * to be about rest (what is left of the source segment there). */
-static uint64_t header_cost(const image *im, uint64_t addr, uint64_t rest)
-{
-	int64_t v = im->is64 ? (int64_t)addr : (int64_t)(int32_t)(uint32_t)addr;
-	uint64_t n = 1;
-
-	while (!(v >= -64 && v < 64)) {
-		v >>= 7;
-		n++;
-	}
-	while (rest >>= 7)
-		n++;
-	return 3 + n + 1;
-}
-
-/* Cuts the image into pieces at runs of zeros longer than a segment header
- * (the memory starts zeroed; zeros at the ends need no bytes either). With
- * only_gaps, cuts only where segments were apart, so there are never more
- * pieces than segments. Calls emit for each piece, or counts them. */
-typedef struct wp_range64 {
-	uint64_t start, end;
-} wp_range64;
-
-typedef struct cutter {
-	const image *im;
-	bool only_gaps;
-	uint64_t piece; /* start of the piece being built, UINT64_MAX: none */
-	uint64_t zeros; /* start of the zero run after it, UINT64_MAX: none */
-	bool run_has_gap;
-	uint32_t count;
-	an *a;
-	wp_rewrite *rw;	  /* NULL: only count (and record) */
-	wp_range64 *cuts; /* counting records the pieces here, so that cutting */
-	size_t cap_cuts;  /* need not scan again; NULL once too many */
-	uint32_t k;	  /* copy_image's hint */
-	int r;
-} cutter;
-
-static void cut_piece(cutter *c, uint64_t end)
-{
-	wp_out_data *od;
-
-	if (!c->rw && c->cuts) {
-		/* more pieces than a module may have: cutting scans again */
-		if (c->count >= MAX_DATA_SEGMENTS ||
-		    wp_array_reserve((void **)&c->cuts, &c->cap_cuts, (size_t)c->count + 1,
-				     sizeof(*c->cuts)) < 0) {
-			free(c->cuts);
-			c->cuts = NULL;
-		} else {
-			c->cuts[c->count] = (wp_range64){c->piece, end};
-		}
-	}
-	c->count++;
-	if (!c->rw || c->r < 0)
-		return;
-	if (!(od = out_data_slot(c->a, c->rw))) {
-		c->r = WP_ENOMEM;
-		return;
-	}
-	od->source = c->im->segs[0].index;
-	od->rebuilt = true;
-	od->offset = c->piece;
-	od->len = end - c->piece;
-	while (c->k < c->im->n && c->im->segs[c->k].end <= c->piece)
-		c->k++;
-	/* inside one segment: its bytes are used where they are */
-	if (c->k < c->im->n && c->im->segs[c->k].start <= c->piece &&
-	    end <= c->im->segs[c->k].end) {
-		const seg *sg = &c->im->segs[c->k];
-
-		od->data = c->im->m->bytes + c->im->m->datas[sg->index].bytes.offset +
-			   (c->piece - sg->start);
-		c->rw->n_datas++;
-		return;
-	}
-	wp_buf_init(&od->owned, (size_t)1 << 32);
-	c->r = copy_image(c->im, &c->k, c->piece, end, &od->owned, c->a->err);
-	od->data = (const uint8_t *)od->owned.data;
-	if (c->r == 0)
-		c->rw->n_datas++;
-	else
-		wp_buf_release(&od->owned);
-}
-
-/* The index of the first non-zero byte of p[j..len), len if none. */
-static uint64_t skip_zeros(const uint8_t *p, uint64_t j, uint64_t len)
-{
-	while (j < len && ((uintptr_t)(p + j) & 7))
-		if (p[j])
-			return j;
-		else
-			j++;
-	while (len - j >= 8) {
-		uint64_t word;
-
-		memcpy(&word, p + j, 8);
-		if (word)
-			break;
-		j += 8;
-	}
-	while (j < len && !p[j])
-		j++;
-	return j;
-}
-
-/* A segment header costs at least this much (flags, i32.const, a one-byte
- * offset, end, a one-byte length): a run of zeros no longer than it is
- * never cut at. */
-#define MIN_HEADER 5
-
-/* From a non-zero byte at j: the next zero byte that starts a run cut_at
- * must see, or len. Shorter runs inside the segment are stepped over (for
- * them cut_at would set nothing): on data with many scattered zeros this
- * saves a call per zero. */
-static uint64_t next_long_zeros(const uint8_t *p, uint64_t j, uint64_t len)
-{
-	static const uint8_t zeros[MIN_HEADER + 1];
-	const uint8_t *q = memmem(p + j, len - j, zeros, sizeof(zeros));
-	uint64_t t = len;
-
-	if (q)
-		return (uint64_t)(q - p);
-	/* zeros at the end of the segment, however few, are its trailing run
-	 * (p[j] is not zero, so this stops after j) */
-	while (p[t - 1] == 0)
-		t--;
-	return t;
-}
-
-/* A non-zero byte at addr, rest bytes before its source segment ends. */
-static void cut_at(cutter *c, uint64_t addr, uint64_t rest)
-{
-	if (c->piece == UINT64_MAX) {
-		c->piece = addr;
-	} else if (c->zeros != UINT64_MAX && addr - c->zeros > header_cost(c->im, addr, rest) &&
-		   (!c->only_gaps || c->run_has_gap)) {
-		cut_piece(c, c->zeros);
-		c->piece = addr;
-	}
-	c->zeros = UINT64_MAX;
-	c->run_has_gap = false;
-}
-
-static int cut_image(cutter *c)
-{
-	const image *im = c->im;
-
-	c->piece = c->zeros = UINT64_MAX;
-	c->run_has_gap = false;
-	for (uint32_t i = 0; i < im->n && c->r == 0; i++) {
-		const seg *sg = &im->segs[i];
-		const uint8_t *p = im->m->bytes + im->m->datas[sg->index].bytes.offset;
-		uint64_t len = sg->end - sg->start;
-
-		if (i > 0 && sg->start > im->segs[i - 1].end) {
-			if (c->zeros == UINT64_MAX)
-				c->zeros = im->segs[i - 1].end;
-			c->run_has_gap = true;
-		}
-		for (uint64_t j = 0; j < len && c->r == 0;) {
-			if (p[j] == 0) {
-				if (c->zeros == UINT64_MAX)
-					c->zeros = sg->start + j;
-				j = skip_zeros(p, j, len);
-				continue;
-			}
-			cut_at(c, sg->start + j, len - j);
-			j = next_long_zeros(p, j, len);
-		}
-	}
-	if (c->piece != UINT64_MAX && c->r == 0)
-		cut_piece(c, c->zeros != UINT64_MAX ? c->zeros : im->segs[im->n - 1].end);
-	return c->r;
-}
-
-/* Plans one memory's active segments as pieces of its initial contents:
- * segments merged where the gap costs less than a segment header, split
- * where a run of zeros costs more, zeros dropped at both ends (binaryen's
- * memory-packing). Only when every segment has a constant offset, stays
- * inside the memory's initial size (so none can trap at instantiation)
- * and none overlaps another, and the memory is defined here (it starts
- * zeroed). budget: how many more segments than now the module may have. */
-static int plan_memory(an *a, wp_rewrite *rw, uint32_t mem, uint32_t *budget, bool *planned)
-{
-	const wp_module *m = a->m;
-	const wp_memory *mm = &m->memories[mem];
-	uint64_t limit = mm->limits.min * 65536ULL;
-	seg *segs = NULL;
-	uint32_t n = 0;
-	image im;
-	cutter c = {0};
-	uint32_t count;
-	int r = 0;
-
-	*planned = false;
-	if (mm->imported || mm->limits.shared)
-		return 0;
-	if (!(segs = calloc(m->n_datas + 1, sizeof(*segs))))
-		return wp_error_oom(a->err);
-	for (uint32_t i = 0; i < m->n_datas; i++) {
-		const wp_data *d = &m->datas[i];
-		uint64_t off;
-
-		if (d->mode != WP_SEG_ACTIVE || d->memory != mem)
-			continue;
-		if (!const_offset(m, d, &off) || off > limit || d->bytes.size > limit - off)
-			goto out; /* could trap, or depends on an import: leave alone */
-		segs[n].index = i;
-		segs[n].start = off;
-		segs[n].end = off + d->bytes.size;
-		n++;
-	}
-	if (n == 0)
-		goto out;
-	qsort(segs, n, sizeof(*segs), seg_cmp);
-	for (uint32_t i = 1; i < n; i++)
-		if (segs[i].start < segs[i - 1].end)
-			goto out;
-	im = (image){m, segs, n, mm->limits.is64};
-	/* count first: cutting inside segments may need more than allowed */
-	c = (cutter){.im = &im, .a = a};
-	if (wp_array_reserve((void **)&c.cuts, &c.cap_cuts, 64, sizeof(*c.cuts)) < 0)
-		c.cuts = NULL;
-	if ((r = cut_image(&c)) < 0)
-		goto out;
-	c.only_gaps = c.count > n && c.count - n > *budget;
-	if (!c.only_gaps)
-		*budget -= c.count > n ? c.count - n : 0;
-	count = c.count;
-	c.count = 0;
-	c.rw = rw;
-	if (c.only_gaps || !c.cuts) {
-		r = cut_image(&c);
-	} else {
-		/* the pieces counted are the pieces */
-		for (uint32_t i = 0; i < count && c.r == 0; i++) {
-			c.piece = c.cuts[i].start;
-			cut_piece(&c, c.cuts[i].end);
-		}
-		r = c.r;
-	}
-	*planned = r == 0;
-out:
-	free(c.cuts);
-	free(segs);
-	return r;
-}
-
+/* Each memory's active segments packed (pack.h) where they can be, passive
+ * segments nothing uses dropped. Segments keep their order: a packed
+ * memory's pieces go where its first segment was. */
 static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 {
 	const wp_module *m = a->m;
-	uint8_t *rebuilt_mem;
-	uint32_t budget = m->n_datas < MAX_DATA_SEGMENTS ? MAX_DATA_SEGMENTS - m->n_datas : 0;
+	uint32_t budget = m->n_datas < WP_MAX_DATA_SEGMENTS ? WP_MAX_DATA_SEGMENTS - m->n_datas : 0;
+	uint8_t *planned; /* per memory: 0 not yet, 1 packed, 2 left alone */
 	bool any = false;
 	int r = 0;
 
@@ -765,47 +424,43 @@ static int plan_data(an *a, wp_rewrite *rw, wp_opt_stats *st)
 	st->n_data_out = m->n_datas;
 	if (a->bulk_data || m->n_datas == 0)
 		return 0;
-	if (!(rebuilt_mem = calloc(m->n_memories + 1, 1)))
+	planned = calloc(m->n_memories + 1, 1);
+	rw->packs = calloc(m->n_memories + 1, sizeof(*rw->packs));
+	rw->datas = calloc(m->n_datas, sizeof(*rw->datas));
+	if (!planned || !rw->packs || !rw->datas) {
+		free(planned);
 		return wp_error_oom(a->err);
-	/* segments keep their order: each rebuilt memory's new segments go
-	 * where its first segment was; everything else is copied through */
-	for (uint32_t i = 0; r == 0 && i < m->n_datas; i++) {
+	}
+	for (uint32_t i = 0; i < m->n_datas; i++) {
 		const wp_data *d = &m->datas[i];
-		bool planned = false;
 
-		if (d->mode == WP_SEG_ACTIVE && rebuilt_mem[d->memory] == 1)
-			continue;
-		if (d->mode == WP_SEG_ACTIVE && rebuilt_mem[d->memory] == 0) {
-			uint32_t before = rw->n_datas;
+		if (d->mode == WP_SEG_ACTIVE && planned[d->memory] == 0) {
+			wp_pack *pk = &rw->packs[d->memory];
 
-			r = plan_memory(a, rw, d->memory, &budget, &planned);
-			rebuilt_mem[d->memory] = planned ? 1 : 2;
-			if (planned) {
-				any = true;
-				continue;
-			}
-			for (uint32_t k = before; k < rw->n_datas; k++)
-				wp_buf_release(&rw->datas[k].owned);
-			rw->n_datas = before;
-		}
-		/* a passive segment nothing uses has no effect */
-		if (r == 0 && (d->mode == WP_SEG_ACTIVE || a->data_live[i])) {
-			wp_out_data *od = out_data_slot(a, rw);
-
-			if (!od) {
-				r = WP_ENOMEM;
+			if ((r = wp_pack_plan(m, d->memory, &budget, pk, a->err)) < 0)
 				break;
+			planned[d->memory] = r == 1 ? 1 : 2;
+			if (r == 1) {
+				rw->datas[rw->n_datas++] = (wp_out_data){i, pk};
+				rw->n_datas_out += pk->n_pieces;
+				any = true;
 			}
-			od->source = i;
-			rw->n_datas++;
-		} else if (r == 0) {
+			r = 0;
+		}
+		if (d->mode == WP_SEG_ACTIVE && planned[d->memory] == 1)
+			continue;
+		/* a passive segment nothing uses has no effect */
+		if (d->mode == WP_SEG_ACTIVE || a->data_live[i]) {
+			rw->datas[rw->n_datas++] = (wp_out_data){i, NULL};
+			rw->n_datas_out++;
+		} else {
 			any = true;
 		}
 	}
-	free(rebuilt_mem);
+	free(planned);
 	rw->datas_changed = any;
 	if (any)
-		st->n_data_out = rw->n_datas;
+		st->n_data_out = rw->n_datas_out;
 	return r;
 }
 
@@ -1053,50 +708,66 @@ static int validate_input(an *a, wp_error **err)
 	return wp_refs_builder_finish(b, &a->refs, err);
 }
 
-/* The caller's early write, on its own thread. */
-typedef struct early {
-	const wp_opt_options *o;
-	const void *data;
-	size_t len;
-	wp_error *err;
-	int r;
-} early;
+/* Output to o->out_file, counted. */
+typedef struct file_out {
+	wp_atomic_file *f;
+	uint64_t len;
+} file_out;
 
-static void *run_early_write(void *arg)
+static int write_file(void *ctx, const void *data, size_t len, wp_error **err)
 {
-	early *e = arg;
+	file_out *fo = ctx;
+	int r = wp_write_all(fo->f->fd, data, len, fo->f->final_path, err);
 
-	e->r = e->o->early_write(e->o->early_ctx, e->data, e->len, &e->err);
+	fo->len += r == 0 ? len : 0;
+	return r;
+}
+
+/* fsync on its own thread, while the output is validated again (the
+ * commit's own fsync then finds nothing left to do). */
+typedef struct syncer {
+	const wp_atomic_file *f;
+	int errnum;
+} syncer;
+
+static void *run_fsync(void *arg)
+{
+	syncer *s = arg;
+
+	s->errnum = fsync(s->f->fd) < 0 ? errno : 0;
 	return NULL;
 }
 
-/* A safety net: what is handed back must validate. Meanwhile the caller
- * may write it out (o->early_write). */
+/* A safety net: what is handed back must validate. out_len: the bytes of
+ * output, at out->data + start or in o->out_file. */
 static int check_output(const wp_module *m, const wp_opt_options *o, const wp_buf *out,
-			size_t start, wp_error **err)
+			size_t start, uint64_t out_len, wp_error **err)
 {
-	early e = {o, out->data + start, out->len - start, NULL, 0};
+	static const char what[] = "optimized module";
+	syncer s = {o->out_file, 0};
 	wp_module *check = NULL;
 	pthread_t thread;
-	bool started = o->early_write && pthread_create(&thread, NULL, run_early_write, &e) == 0;
+	bool started = o->out_file && pthread_create(&thread, NULL, run_fsync, &s) == 0;
 	int r;
 
-	r = wp_module_read_bytes(&check, (const uint8_t *)out->data + start, out->len - start,
-				 "optimized module", err);
+	if (o->out_file)
+		r = wp_module_read_fd(&check, o->out_file->fd, out_len, what, err);
+	else
+		r = wp_module_read_bytes(&check, (const uint8_t *)out->data + start, out_len, what,
+					 err);
 	if (r == 0)
 		r = wp_module_validate(check, err);
 	if (r < 0)
 		wp_error_prefix(err, "the optimizer failed on \"%s\" (please report this)",
 				m->name);
 	wp_module_free(check);
-	if (o->early_write && !started)
-		run_early_write(&e);
+	if (o->out_file && !started)
+		run_fsync(&s);
 	else if (started)
 		pthread_join(thread, NULL);
-	if (r == 0 && e.r < 0)
-		r = wp_error_move(err, e.err, e.r);
-	else
-		wp_error_free(e.err);
+	if (r == 0 && s.errnum)
+		r = wp_error_set_errno(err, s.errnum, "cannot write \"%s\"",
+				       o->out_file->final_path);
 	return r;
 }
 
@@ -1104,6 +775,9 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		wp_error **err)
 {
 	wp_rewrite rw = {.m = m, .o = o};
+	file_out fo = {o->out_file, 0};
+	wp_write_sink sink = {write_file, &fo};
+	wp_buf file_buf = WP_BUF_INIT((size_t)1 << 32); /* what is not in the file yet */
 	wp_opt_stats st = {0};
 	an a = {.m = m, .o = o, .err = err};
 	size_t start = out->len;
@@ -1118,9 +792,13 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		return r;
 	if (o->level == WP_OPT_NONE && !o->strip) {
 		/* the bytes as they are, validated */
-		r = wp_buf_append(out, m->bytes, m->size, err);
-		if (r == 0 && o->early_write)
-			r = o->early_write(o->early_ctx, m->bytes, m->size, err);
+		if (o->out_file)
+			r = write_file(&fo, m->bytes, m->size, err);
+		else
+			r = wp_buf_append(out, m->bytes, m->size, err);
+		if (r == 0 && o->out_file && fsync(o->out_file->fd) < 0)
+			r = wp_error_set_errno(err, errno, "cannot write \"%s\"",
+					       o->out_file->final_path);
 		st.output = m->size;
 		goto done;
 	}
@@ -1160,19 +838,24 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 		if (r == 0)
 			r = plan_min(&a, &rw, &st);
 	}
+	if (r == 0 && o->out_file)
+		r = wp_write_module(&rw, &file_buf, &sink, err);
+	else if (r == 0)
+		r = wp_write_module(&rw, out, NULL, err);
+	st.output = o->out_file ? fo.len : out->len - start;
+	/* nothing reads the input's bytes or the write buffer again */
+	wp_buf_release(&file_buf);
+	wp_module_release(m, 0, m->size);
 	if (r == 0)
-		r = wp_write_module(&rw, out, err);
-	if (r == 0)
-		r = check_output(m, o, out, start, err);
-	st.output = out->len - start;
-	if (rw.datas_changed || rw.datas) {
+		r = check_output(m, o, out, start, st.output, err);
+	if (rw.datas_changed) {
 		uint64_t before = 0, after = 0;
 
 		for (uint32_t i = 0; i < m->n_datas; i++)
 			before += m->datas[i].bytes.size;
 		for (uint32_t i = 0; i < rw.n_datas; i++)
-			after += rw.datas[i].rebuilt ? rw.datas[i].len
-						     : m->datas[rw.datas[i].source].bytes.size;
+			after += rw.datas[i].pack ? rw.datas[i].pack->content
+						  : m->datas[rw.datas[i].source].bytes.size;
 		st.data = before > after ? before - after : 0;
 	}
 	{
@@ -1182,8 +865,9 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 
 		st.leb = saved > known ? saved - known : 0;
 	}
-	for (uint32_t i = 0; i < rw.n_datas; i++)
-		wp_buf_release(&rw.datas[i].owned);
+	for (uint32_t i = 0; rw.packs && i < m->n_memories; i++)
+		wp_pack_release(&rw.packs[i]);
+	free(rw.packs);
 	free(rw.datas);
 	free(rw.keep_custom);
 	free(rw.func_map);
@@ -1210,6 +894,7 @@ int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt
 	free(a.type_live);
 	free(a.queue);
 done:
+	wp_buf_release(&file_buf);
 	if (r < 0)
 		out->len = start;
 	if (stats)

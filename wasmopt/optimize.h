@@ -24,6 +24,7 @@
 
 #include "../lib/buf.h"
 #include "../lib/error.h"
+#include "../lib/fileio.h"
 #include "../lib/str.h"
 #include "module.h"
 
@@ -39,11 +40,12 @@ typedef struct wp_opt_options {
 	bool remove_unused_imports;   /* -Oz may drop unused function imports */
 	const wp_strv *keep_sections; /* custom sections to keep by name */
 	int threads;		      /* 0: one per CPU (at most 8); the output is the same */
-	/* When set, called on another thread with the output while it is
-	 * validated again (the caller can start writing it out; it must not
-	 * make it visible before wp_optimize succeeds). */
-	int (*early_write)(void *ctx, const void *data, size_t len, wp_error **err);
-	void *early_ctx;
+	/* When set, the output goes to this file as it is made rather than
+	 * into out, is fsynced, and is validated again from there: memory stays
+	 * flat however large the data. It must be empty and open for reading
+	 * and writing (wp_atomic_file_open); the caller commits it only once
+	 * wp_optimize succeeded. */
+	wp_atomic_file *out_file;
 	/* m is not validated yet: do it (at -Oz in the same pass as the
 	 * optimizer's own reading of the bodies) */
 	bool validate_input;
@@ -69,8 +71,8 @@ typedef struct wp_opt_stats {
 	uint64_t data; /* bytes saved by merging and trimming data */
 } wp_opt_stats;
 
-/* Optimizes m into out (appended). m must have passed wp_module_validate,
- * unless o->validate_input. */
+/* Optimizes m into out (appended), or into o->out_file. m must have passed
+ * wp_module_validate, unless o->validate_input. */
 int wp_optimize(const wp_module *m, const wp_opt_options *o, wp_buf *out, wp_opt_stats *stats,
 		wp_error **err);
 

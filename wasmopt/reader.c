@@ -631,6 +631,7 @@ static int read_elems(cur *c, wp_module *m)
 
 static int read_datas(cur *c, wp_module *m)
 {
+	size_t released = off(c, c->p);
 	uint32_t n;
 	int r = count(c, 1, &n);
 
@@ -648,6 +649,9 @@ static int read_datas(cur *c, wp_module *m)
 		const uint8_t *at = c->p;
 		uint32_t flags, len;
 
+		/* only headers are read here: the pages of a large data section
+		 * need not stay */
+		wp_module_release_behind(m, &released, off(c, at));
 		d->at = off(c, at);
 		if ((r = u32(c, &flags)) < 0)
 			return r;
@@ -874,13 +878,48 @@ void wp_module_release(const wp_module *m, size_t from, size_t to)
 		madvise((uint8_t *)m->mapping + start, end - start, MADV_DONTNEED);
 }
 
+int wp_module_read_fd(wp_module **out, int fd, size_t size, const char *name, wp_error **err)
+{
+	wp_module *m;
+	void *map;
+	int r;
+
+	if (size > UINT32_MAX)
+		return wp_error_set(err, WP_ELIMIT, "\"%s\": larger than 4 GiB", name);
+	if (!(m = calloc(1, sizeof(*m))))
+		return wp_error_oom(err);
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		free(m);
+		return wp_error_set_errno(err, errno, "cannot map \"%s\"", name);
+	}
+	/* one sequential pass: let the kernel read ahead */
+	madvise(map, size, MADV_SEQUENTIAL);
+	m->bytes = map;
+	m->size = size;
+	m->name = name;
+	m->mapping = map; /* set now: reading releases pages behind it */
+	m->mapping_size = size;
+	if ((r = read_module(m, err)) < 0) {
+		wp_module_free(m);
+		return r;
+	}
+	*out = m;
+	return 0;
+}
+
+void wp_module_release_behind(const wp_module *m, size_t *mark, size_t pos)
+{
+	if (m->mapping && pos >= *mark + ((size_t)1 << 18)) {
+		wp_module_release(m, *mark, pos);
+		*mark = pos;
+	}
+}
+
 int wp_module_read_file(wp_module **out, const char *path, wp_error **err)
 {
 	struct stat st;
 	_cleanup_close_ int fd = wp_open_read(path, &st, err);
-	void *map = NULL;
-	wp_module *m = NULL;
-	int r;
 
 	if (fd < 0)
 		return fd;
@@ -892,20 +931,7 @@ int wp_module_read_file(wp_module **out, const char *path, wp_error **err)
 	if (st.st_size == 0)
 		return wp_error_set(err, WP_EINVALID,
 				    "\"%s\": not a WebAssembly binary: the file is empty", path);
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return wp_error_set_errno(err, errno, "cannot map \"%s\"", path);
-	/* one sequential pass: let the kernel read ahead */
-	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	r = wp_module_read_bytes(&m, map, (size_t)st.st_size, path, err);
-	if (r < 0) {
-		munmap(map, (size_t)st.st_size);
-		return r;
-	}
-	m->mapping = map;
-	m->mapping_size = (size_t)st.st_size;
-	*out = m;
-	return 0;
+	return wp_module_read_fd(out, fd, (size_t)st.st_size, path, err);
 }
 
 const char *wp_valtype_name(wp_valtype t, char buf[48])

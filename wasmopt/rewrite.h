@@ -11,18 +11,15 @@
 #include "../lib/error.h"
 #include "module.h"
 #include "optimize.h"
+#include "pack.h"
 #include "refs.h"
 #include "similar.h"
 
 #define WP_GONE UINT32_MAX
 
 typedef struct wp_out_data {
-	uint32_t source;     /* the segment whose header (mode, memory) it keeps */
-	bool rebuilt;	     /* merged or trimmed: offset and bytes below */
-	uint64_t offset;     /* the new constant offset */
-	const uint8_t *data; /* the new content: in the module's bytes or in owned */
-	uint64_t len;
-	wp_buf owned; /* content copied from several segments */
+	uint32_t source;     /* a segment written as it is, when pack is NULL */
+	const wp_pack *pack; /* else a memory's segments, cut again (pack.h) */
 } wp_out_data;
 
 typedef struct wp_rewrite {
@@ -51,11 +48,23 @@ typedef struct wp_rewrite {
 	uint32_t *inline_call; /* per function: a thunk + 1 whose calls pass the constants
 				* themselves (the function is gone), or 0 */
 	uint32_t n_new_types;
-	wp_out_data *datas; /* segments to write, in order */
-	uint32_t n_datas, cap_datas;
-	bool datas_changed; /* else the data section is copied through */
+	wp_out_data *datas; /* what the data section holds, in order */
+	uint32_t n_datas;
+	uint32_t n_datas_out; /* the segments written for them */
+	wp_pack *packs;	      /* per memory: packed when packs[i].segs */
+	bool datas_changed;   /* else the data section is copied through */
 } wp_rewrite;
 
-int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err);
+/* Where the writer sends output as it is made: out then holds only what
+ * has not been sent yet (nothing, once wp_write_module returns), and must
+ * start empty. */
+typedef struct wp_write_sink {
+	int (*write)(void *ctx, const void *data, size_t len, wp_error **err);
+	void *ctx;
+} wp_write_sink;
+
+/* Writes the module rw describes: appended to out, or with a sink, sent
+ * there. */
+int wp_write_module(const wp_rewrite *rw, wp_buf *out, const wp_write_sink *sink, wp_error **err);
 
 #endif

@@ -93,28 +93,6 @@ static void const_values(const wp_module *m, uint32_t f, const uint32_t *at, uin
 	}
 }
 
-static unsigned uleb_size(uint64_t v)
-{
-	unsigned n = 1;
-
-	while (v >= 128) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static unsigned sleb_size(int64_t v)
-{
-	unsigned n = 1;
-
-	while (!(v >= -64 && v < 64)) {
-		v >>= 7; /* arithmetic: the sign stays */
-		n++;
-	}
-	return n;
-}
-
 /* The encoded size of a thunk: its parameters passed on, its constants
  * after them, a call (its index taken as 3 bytes), with the size prefix. */
 static uint64_t thunk_size(uint32_t n_params, const int64_t *value, uint32_t n)
@@ -122,10 +100,10 @@ static uint64_t thunk_size(uint32_t n_params, const int64_t *value, uint32_t n)
 	uint64_t body = 1 + 1 + 3 + 1; /* no locals, call, index, end */
 
 	for (uint32_t p = 0; p < n_params; p++)
-		body += 1 + uleb_size(p);
+		body += 1 + wp_leb_u_size(p);
 	for (uint32_t j = 0; j < n; j++)
-		body += 1 + sleb_size(value[j]);
-	return body + uleb_size(body);
+		body += 1 + wp_leb_s_size(value[j]);
+	return body + wp_leb_u_size(body);
 }
 
 /* What passing the constants at each call costs instead: the constants,
@@ -135,7 +113,7 @@ static uint64_t inline_cost(uint32_t calls, const int64_t *value, uint32_t n)
 	uint64_t per_call = 1;
 
 	for (uint32_t j = 0; j < n; j++)
-		per_call += 1 + sleb_size(value[j]);
+		per_call += 1 + wp_leb_s_size(value[j]);
 	return calls * per_call;
 }
 
@@ -211,16 +189,17 @@ static int consider(planner *pl, const member *members, uint32_t n)
 	const_values(m, members[0].f, at, n_at, rep_value, op);
 	/* the shared function: rep's body with local.get for the constants,
 	 * its entry in the function section and a new type */
-	after = rep->body.size + uleb_size(rep->body.size) + 2 + 3 + ft->n_params + n_at +
+	after = rep->body.size + wp_leb_u_size(rep->body.size) + 2 + 3 + ft->n_params + n_at +
 		ft->n_results;
 	for (uint32_t j = 0; j < n_at; j++)
-		after = after + 1 + uleb_size(ft->n_params + j) - 1 - sleb_size(rep_value[j]);
+		after = after + 1 + wp_leb_u_size(ft->n_params + j) - 1 -
+			wp_leb_s_size(rep_value[j]);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t f = members[i].f;
 		const wp_func *fn = &m->funcs[f];
 		uint64_t thunk;
 
-		before += fn->body.size + uleb_size(fn->body.size);
+		before += fn->body.size + wp_leb_u_size(fn->body.size);
 		const_values(m, f, at, n_at, value, NULL);
 		thunk = thunk_size(ft->n_params, value, n_at);
 		/* no thunk at all: its entry in the function section goes too */

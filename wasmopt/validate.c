@@ -1580,6 +1580,7 @@ static int check_exports(vctx *v)
 static int check_segments(vctx *v)
 {
 	const wp_module *m = v->m;
+	size_t released = m->n_datas ? m->datas[0].at : 0;
 	int r = 0;
 
 	for (uint32_t i = 0; r == 0 && i < m->n_elems; i++) {
@@ -1632,6 +1633,9 @@ static int check_segments(vctx *v)
 	for (uint32_t i = 0; r == 0 && i < m->n_datas; i++) {
 		const wp_data *d = &m->datas[i];
 
+		/* only headers are read: the pages of a large data section need
+		 * not stay */
+		wp_module_release_behind(m, &released, d->at);
 		if (d->mode != WP_SEG_ACTIVE)
 			continue;
 		if (d->memory >= m->n_memories)

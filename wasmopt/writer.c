@@ -15,7 +15,9 @@ typedef struct w {
 	const wp_module *m;
 	wp_error **err;
 	int failed;
-	uint64_t released; /* input bytes below this are handed back */
+	uint64_t released;	   /* input bytes below this are handed back */
+	const wp_write_sink *sink; /* NULL: everything stays in the output buffer */
+	uint64_t sent;		   /* bytes handed to the sink so far */
 } w;
 
 /* Input pages below `needed`, which the rest of the write does not read,
@@ -979,66 +981,158 @@ static uint32_t n_datas_out(const w *x)
 	return n_kept(x, WP_SPACE_DATA, 0, x->m->n_datas);
 }
 
-/* The input offset a data segment still to be written reads from: its
- * bytes in the module, or none when they were copied (rebuilt elsewhere). */
-static uint64_t data_need(const w *x, const wp_out_data *od)
+/* What the output holds so far, sent or not. */
+static uint64_t written(const w *x, const wp_buf *b)
 {
-	const wp_module *m = x->m;
-
-	if (!od->rebuilt)
-		return m->datas[od->source].bytes.offset;
-	if (od->data >= m->bytes && od->data < m->bytes + m->size)
-		return (uint64_t)(od->data - m->bytes);
-	return UINT64_MAX;
+	return x->sent + b->len;
 }
 
+/* Hands what b holds to the sink, if there is one. */
+static int send(w *x, wp_buf *b)
+{
+	int r;
+
+	if (!x->sink || b->len == 0 || x->failed)
+		return x->failed;
+	if ((r = x->sink->write(x->sink->ctx, b->data, b->len, x->err)) < 0)
+		return x->failed = r;
+	x->sent += b->len;
+	wp_buf_reset(b);
+	return 0;
+}
+
+/* With a sink, output leaves the buffer once this much has gathered, and
+ * content this long goes to the sink directly. */
+#define SEND_AT ((size_t)256 << 10)
+#define SEND_DIRECT ((uint64_t)64 << 10)
+
+static int put_content(w *x, wp_buf *b, const uint8_t *data, uint64_t n)
+{
+	static const uint8_t zeros[4096];
+	int r = 0;
+
+	if (data && x->sink && n >= SEND_DIRECT && (r = send(x, b)) == 0) {
+		if ((r = x->sink->write(x->sink->ctx, data, n, x->err)) < 0)
+			return x->failed = r;
+		x->sent += n;
+		return 0;
+	}
+	while (r == 0 && n > 0) {
+		size_t chunk = n < sizeof(zeros) ? n : sizeof(zeros);
+
+		r = put(x, b, data ? data : zeros, data ? n : chunk);
+		n -= data ? n : chunk;
+		if (r == 0 && b->len >= SEND_AT)
+			r = send(x, b);
+	}
+	return r;
+}
+
+/* A packed memory's pieces (pack.h) go straight into the output. */
+typedef struct piece_out {
+	w *x;
+	wp_buf *b;
+	const wp_data *source;
+} piece_out;
+
+static int put_piece(void *ctx, uint64_t offset, uint64_t len)
+{
+	piece_out *o = ctx;
+
+	put_data_header(o->x, o->b, o->source, offset, true);
+	return putu(o->x, o->b, len);
+}
+
+static int put_piece_bytes(void *ctx, const uint8_t *data, uint64_t n)
+{
+	piece_out *o = ctx;
+
+	return put_content(o->x, o->b, data, n);
+}
+
+/* The i-th entry of the data section to write: rw->datas when the
+ * optimizer changed them, else each segment of m that stays. */
+static uint32_t n_data_entries(const w *x)
+{
+	return x->rw->datas_changed ? x->rw->n_datas : x->m->n_datas;
+}
+
+static bool data_entry(const w *x, uint32_t i, wp_out_data *e)
+{
+	if (x->rw->datas_changed) {
+		*e = x->rw->datas[i];
+		return true;
+	}
+	*e = (wp_out_data){i, NULL};
+	return map_data(x, i) != WP_GONE;
+}
+
+/* The size of the data section's payload, known before it is written so
+ * that it can be sent on as it is made. Headers are measured by writing
+ * them into scratch. */
+static uint64_t data_section_size(w *x, wp_buf *scratch, uint32_t n_out)
+{
+	uint64_t size = wp_leb_u_size(n_out);
+	wp_out_data e;
+
+	for (uint32_t i = 0; i < n_data_entries(x); i++) {
+		const wp_range *bytes;
+
+		if (!data_entry(x, i, &e))
+			continue;
+		if (e.pack) {
+			size += e.pack->encoded;
+			continue;
+		}
+		bytes = &x->m->datas[e.source].bytes;
+		wp_buf_reset(scratch);
+		put_data_header(x, scratch, &x->m->datas[e.source], 0, false);
+		size += scratch->len + wp_leb_u_size(bytes->size) + bytes->size;
+	}
+	return size;
+}
+
+/* The whole data section, its id and size included. */
 static int sec_data(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	const wp_rewrite *rw = x->rw;
-	const wp_range *last = m->n_datas ? &m->datas[m->n_datas - 1].bytes : NULL;
-	/* the sections after this one are still to be read */
-	uint64_t end = last ? (uint64_t)last->offset + last->size : 0;
-	uint64_t *need;
+	uint32_t n_out = x->rw->datas_changed ? x->rw->n_datas_out : n_datas_out(x);
+	wp_buf scratch = WP_BUF_INIT(OUT_MAX);
+	uint64_t size = data_section_size(x, &scratch, n_out), start;
+	wp_out_data e;
 	int r = 0;
 
-	if (!rw->datas_changed) {
-		putu(x, b, n_datas_out(x));
-		for (uint32_t i = 0; i < m->n_datas; i++) {
-			const wp_data *d = &m->datas[i];
+	wp_buf_release(&scratch);
+	put8(x, b, 11);
+	putu(x, b, size);
+	start = written(x, b);
+	putu(x, b, n_out);
+	for (uint32_t i = 0; r == 0 && !x->failed && i < n_data_entries(x); i++) {
+		const wp_data *d;
 
-			if (map_data(x, i) == WP_GONE)
-				continue;
-			if ((r = put_data_header(x, b, d, 0, false)) < 0)
-				return r;
-			put_name(x, b, d->bytes);
-			/* segments are in file order: all up to here is done */
-			release_below(x, d->bytes.offset + d->bytes.size, m->size);
-		}
-		return x->failed;
-	}
-	putu(x, b, rw->n_datas);
-	if ((need = need_array(x, rw->n_datas))) {
-		for (uint32_t i = 0; i < rw->n_datas; i++)
-			need[i] = data_need(x, &rw->datas[i]);
-		suffix_min(need, rw->n_datas);
-	}
-	for (uint32_t i = 0; i < rw->n_datas; i++) {
-		const wp_out_data *od = &rw->datas[i];
-		const wp_data *d = &m->datas[od->source];
+		if (!data_entry(x, i, &e))
+			continue;
+		d = &m->datas[e.source];
+		if (e.pack) {
+			piece_out o = {x, b, d};
+			wp_pack_sink sink = {put_piece, put_piece_bytes, &o};
 
-		if ((r = put_data_header(x, b, d, od->offset, od->rebuilt)) < 0)
-			break;
-		if (od->rebuilt) {
-			putu(x, b, od->len);
-			put(x, b, od->data, od->len);
-		} else {
-			put_name(x, b, d->bytes);
+			r = wp_pack_write(e.pack, &sink);
+			continue;
 		}
-		if (need && i + 1 < rw->n_datas)
-			release_below(x, need[i + 1], end);
+		put_data_header(x, b, d, 0, false);
+		putu(x, b, d->bytes.size);
+		r = put_content(x, b, m->bytes + d->bytes.offset, d->bytes.size);
+		/* what comes before in the file is done: earlier segments, and
+		 * packed ones, which are written where their first one is */
+		release_below(x, d->bytes.offset + d->bytes.size, m->size);
 	}
-	free(need);
+	if (r == 0 && !x->failed && written(x, b) - start != size)
+		return x->failed = wp_error_set(x->err, WP_EGENERIC,
+						"the optimizer failed: %" PRIu64
+						" bytes of data section written, %" PRIu64
+						" planned (please report this)",
+						written(x, b) - start, size);
 	return r < 0 ? r : x->failed;
 }
 
@@ -1067,8 +1161,6 @@ static int section_body(w *x, const wp_section *s, wp_buf *b)
 		return sec_elems(x, b);
 	case 10:
 		return sec_code(x, b);
-	case 11:
-		return sec_data(x, b);
 	case 12:
 		return putu(x, b, x->rw->datas_changed ? x->rw->n_datas : n_datas_out(x));
 	case 13:
@@ -1244,10 +1336,10 @@ static void put_custom(w *x, wp_buf *out, wp_buf *sec, const wp_section *s)
 	put_range(x, out, s->payload);
 }
 
-int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
+int wp_write_module(const wp_rewrite *rw, wp_buf *out, const wp_write_sink *sink, wp_error **err)
 {
 	const wp_module *m = rw->m;
-	w x = {rw, m, err, 0, 0};
+	w x = {rw, m, err, 0, 0, sink, 0};
 	wp_buf sec = WP_BUF_INIT(OUT_MAX); /* a rewritten name section */
 	int r = wp_buf_reserve(out, m->size + 64, err);
 
@@ -1261,14 +1353,20 @@ int wp_write_module(const wp_rewrite *rw, wp_buf *out, wp_error **err)
 		if (s->id == 0) {
 			if (!rw->keep_custom || rw->keep_custom[i])
 				put_custom(&x, out, &sec, s);
-			continue;
+		} else if (s->id == 11) {
+			r = sec_data(&x, out);
+		} else {
+			put8(&x, out, s->id);
+			mark = begin_sized(&x, out);
+			if ((r = section_body(&x, s, out)) < 0)
+				break;
+			r = end_sized(&x, out, mark);
 		}
-		put8(&x, out, s->id);
-		mark = begin_sized(&x, out);
-		if ((r = section_body(&x, s, out)) < 0)
-			break;
-		r = end_sized(&x, out, mark);
+		if (r == 0 && out->len >= SEND_AT)
+			r = send(&x, out);
 	}
+	if (r == 0)
+		r = send(&x, out);
 	wp_buf_release(&sec);
 	return r < 0 ? r : x.failed;
 }

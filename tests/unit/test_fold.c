@@ -6,8 +6,8 @@
 #include "helpers.h"
 #include "../../lib/common.h"
 
-static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, false};
-static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
+static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, false};
+static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, false};
 
 Test(fold, the_inner_copies_of_a_repeated_tail_go)
 {

@@ -256,7 +256,7 @@ static void exercise(const uint8_t *bytes, size_t len, const char *origin, tally
 		return;
 	}
 	for (size_t i = 0; i < WP_ARRAY_SIZE(levels); i++) {
-		wp_opt_options o = {levels[i], false, i == 1, NULL, 0, NULL, NULL, false};
+		wp_opt_options o = {levels[i], false, i == 1, NULL, 0, NULL, false};
 		wp_buf out = WP_BUF_INIT(TW_MAX);
 		wp_opt_stats st;
 		wp_module *again = NULL;

@@ -10,9 +10,9 @@
 #include "../../wasmopt/leb.h"
 #include "../../lib/common.h"
 
-static const wp_opt_options O0 = {WP_OPT_NONE, false, false, NULL, 0, NULL, NULL, false};
-static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
-static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, false};
+static const wp_opt_options O0 = {WP_OPT_NONE, false, false, NULL, 0, NULL, false};
+static const wp_opt_options OS = {WP_OPT_SIZE, false, false, NULL, 0, NULL, false};
+static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, false};
 
 /* Optimizes the wat file `name` at o; in and out are new buffers. */
 static void optimize_wat(const char *name, const wp_opt_options *o, wp_buf *in, wp_buf *out,
@@ -282,6 +282,55 @@ Test(optimize, short_runs_of_zeros_stay_and_long_ones_split)
 	assert_segment(b, 2, 37, "h", 1);
 	wp_module_free(b);
 	wp_buf_release(&sec);
+	wp_buf_release(&in);
+	wp_buf_release(&out);
+}
+
+/* A segment of 900,010 bytes: non-zero but for a run of 20 zeros across
+ * the end of the scan's first look-ahead window (256 KiB), 4 zeros across
+ * the second, and 300,000 zeros (longer than a window) near the end. */
+static void windowed_segment(wp_buf *in, uint8_t **data, size_t *len)
+{
+	wp_buf sec = WP_BUF_INIT(TW_MAX);
+	uint8_t *d;
+
+	*len = 900010;
+	d = malloc(*len);
+	cr_assert(d);
+	memset(d, 1, *len);
+	memset(d + 262140, 0, 20);
+	memset(d + 524302, 0, 4);
+	memset(d + 600000, 0, 300000);
+	tw_begin(in);
+	TW_SEC(in, 5, 0x01, 0x00, 14);
+	tw_uleb(&sec, 1);
+	tw_put(&sec, "\x00\x41\x00\x0b", 4); /* i32.const 0 */
+	tw_uleb(&sec, *len);
+	tw_put(&sec, d, *len);
+	tw_section(in, 11, sec.data, sec.len);
+	wp_buf_release(&sec);
+	*data = d;
+}
+
+Test(optimize, long_segments_are_scanned_a_window_at_a_time)
+{
+	wp_buf in = WP_BUF_INIT(TW_MAX), out;
+	wp_opt_stats st;
+	uint8_t *d;
+	size_t len;
+	wp_module *b;
+
+	windowed_segment(&in, &d, &len);
+	tw_optimize(&in, &OZ, &out, &st);
+	b = tw_read(out.data, out.len);
+	/* the runs across window ends are seen whole: 20 zeros split, 4 do not */
+	cr_assert_eq(b->n_datas, 3);
+	assert_segment(b, 0, 0, (const char *)d, 262140);
+	assert_segment(b, 1, 262160, (const char *)d + 262160, 600000 - 262160);
+	assert_segment(b, 2, 900000, (const char *)d + 900000, 10);
+	cr_assert_eq(st.data, 20 + 300000);
+	wp_module_free(b);
+	free(d);
 	wp_buf_release(&in);
 	wp_buf_release(&out);
 }

@@ -9,7 +9,7 @@
 #include "../../wasmopt/leb.h"
 #include "../../lib/common.h"
 
-static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, false};
+static const wp_opt_options OZ = {WP_OPT_MIN, false, false, NULL, 0, NULL, false};
 
 static uint32_t exported(const wp_module *m, const char *name)
 {

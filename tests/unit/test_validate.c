@@ -773,7 +773,7 @@ Test(validate, a_large_br_table_takes_linear_time, .timeout = 20)
 	 * (and writing it) once took time quadratic in the labels: 24 s */
 	const uint32_t n = 200000;
 	wp_buf b, body = WP_BUF_INIT(1 << 20), out;
-	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, NULL, false};
+	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, false};
 	wp_opt_stats st;
 
 	tw_put(&body, TW_BYTES(0x00, 0x02, 0x40, 0x41, 0x00, 0x0e), 6);

@@ -113,7 +113,7 @@ Test(wasm_reader, components_are_recognised)
 					    0x00, 0x00, 0x04, 0x01, 'x',  'y',	'z'};
 	wp_module *m = tw_read(component, sizeof(component));
 	wp_buf out = WP_BUF_INIT(1 << 20);
-	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 0, NULL, NULL, false};
+	wp_opt_options o = {WP_OPT_MIN, false, false, NULL, 0, NULL, false};
 	wp_error *err = NULL;
 	int r;
 
