@@ -27,6 +27,11 @@ extern const wp_command cmd_login;
 extern const wp_command cmd_logout;
 extern const wp_command cmd_validate;
 extern const wp_command cmd_optimize;
+extern const wp_command cmd_pull;
+extern const wp_command cmd_digest;
+extern const wp_command cmd_tag;
+extern const wp_command cmd_ls;
+extern const wp_command cmd_delete;
 
 const wp_command *cmd_find(const char *name);
 

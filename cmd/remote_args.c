@@ -156,3 +156,28 @@ int remote_registry_name(const char *arg, char **out, wp_error **err)
 	*out = TAKE_PTR(host);
 	return 0;
 }
+
+int remote_args_open(const struct remote_args *a, const char *registry, wp_registry **out,
+		     wp_error **err)
+{
+	wp_credential cred = {0};
+	wp_registry_options ro;
+	bool have = false;
+	int r = remote_args_credential(a, &cred, &have, err);
+
+	if (r == 0) {
+		remote_args_registry_options(a, have ? &cred : NULL, &ro);
+		r = wp_registry_open(out, registry, &ro, err);
+	}
+	wp_credential_release(&cred);
+	return r;
+}
+
+int remote_parse_reference(const char *arg, wp_reference *out, wp_error **err)
+{
+	int r = wp_reference_parse(out, arg, err);
+
+	if (r < 0)
+		(*err)->code = WP_EUSAGE;
+	return r;
+}

@@ -9,6 +9,7 @@
 
 #include "../lib/error.h"
 #include "../oci/credentials.h"
+#include "../oci/reference.h"
 #include "../oci/registry.h"
 
 enum {
@@ -71,6 +72,14 @@ int remote_args_credential(const struct remote_args *a, wp_credential *out, bool
 /* Registry options for these arguments; cred may be NULL. */
 void remote_args_registry_options(const struct remote_args *a, const wp_credential *cred,
 				  wp_registry_options *out);
+
+/* A session with registry, with the credential these arguments give (or,
+ * without one, what login stored, looked up by the registry). */
+int remote_args_open(const struct remote_args *a, const char *registry, wp_registry **out,
+		     wp_error **err);
+
+/* Parses a command's REF argument; a malformed one is a usage error. */
+int remote_parse_reference(const char *arg, wp_reference *out, wp_error **err);
 
 /* "https://index.docker.io/v1/", "docker.io/", "ghcr.io" → the registry as
  * references name it ("docker.io", "ghcr.io"); owned. */

@@ -117,8 +117,8 @@ int wp_output_layer_tee(wp_output *o, const char **name)
 	return o->tee_fd;
 }
 
-static int layout_tags(wp_output *o, const wp_built_image *img, const wp_reference *tags, size_t n,
-		       wp_error **err)
+static int layout_tags(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
+		       size_t n, wp_error **err)
 {
 	_cleanup_free_ wp_layout_tag *lt = calloc(n ? n : 1, sizeof(*lt));
 	wp_strv names = {0};
@@ -134,7 +134,7 @@ static int layout_tags(wp_output *o, const wp_built_image *img, const wp_referen
 		}
 	}
 	if (r == 0)
-		r = wp_layout_add_tags(o->layout, &img->manifest, lt, n, err);
+		r = wp_layout_add_tags(o->layout, manifest, lt, n, err);
 	wp_strv_release(&names);
 	return r;
 }
@@ -147,6 +147,11 @@ static int write_archive(wp_output *o, const wp_built_image *img, const wp_refer
 
 	if (o->kind == WP_DEST_OCI_ARCHIVE)
 		return wp_oci_archive_write(o->layout, wp_fd_sink_as_sink(fs), o->mtime, err);
+	if (!img)
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "\"%s\": writing a docker-archive of a pulled image is not "
+				    "supported yet; use oci-archive: or a layout directory",
+				    o->path);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_free_ char *t = wp_reference_familiar(&tags[i]);
 
@@ -161,12 +166,12 @@ static int write_archive(wp_output *o, const wp_built_image *img, const wp_refer
 	return r;
 }
 
-int wp_output_commit(wp_output *o, const wp_built_image *img, const wp_reference *tags,
-		     size_t n_tags, wp_error **err)
+static int commit(wp_output *o, const wp_descriptor *manifest, const wp_built_image *img,
+		  const wp_reference *tags, size_t n_tags, wp_error **err)
 {
 	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
 	wp_fd_sink fs = {STDOUT_FILENO, "standard output"};
-	int r = layout_tags(o, img, tags, n_tags, err);
+	int r = layout_tags(o, manifest, tags, n_tags, err);
 
 	if (r < 0 || o->kind == WP_DEST_LAYOUT)
 		goto done;
@@ -203,4 +208,16 @@ void wp_output_free(wp_output *o)
 	free(o->tee_path);
 	free(o->path);
 	free(o);
+}
+
+int wp_output_commit(wp_output *o, const wp_built_image *img, const wp_reference *tags,
+		     size_t n_tags, wp_error **err)
+{
+	return commit(o, &img->manifest, img, tags, n_tags, err);
+}
+
+int wp_output_commit_manifest(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
+			      size_t n_tags, wp_error **err)
+{
+	return commit(o, manifest, NULL, tags, n_tags, err);
 }

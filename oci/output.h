@@ -27,6 +27,10 @@ int wp_output_layer_tee(wp_output *o, const char **name);
 /* Tags the image and finishes the destination. */
 int wp_output_commit(wp_output *o, const wp_built_image *img, const wp_reference *tags,
 		     size_t n_tags, wp_error **err);
+/* The same for an image already in the layout (a pulled one): layouts and
+ * oci-archives only for now. */
+int wp_output_commit_manifest(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
+			      size_t n_tags, wp_error **err);
 /* Undoes everything unless committed; frees. */
 void wp_output_free(wp_output *o);
 

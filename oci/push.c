@@ -5,6 +5,7 @@
 #include "manifest.h"
 #include "mediatype.h"
 #include "../lib/http.h"
+#include "../lib/jobs.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
 #include "../lib/common.h"
@@ -36,11 +37,7 @@ struct push {
 	size_t n_blobs;
 	struct pushed_manifest *manifests; /* children first, the image last */
 	size_t n_manifests;
-	pthread_mutex_t lock; /* the fields below */
-	size_t next_blob;
-	bool failed;
-	int rc;
-	wp_error *err;
+	pthread_mutex_t lock; /* res, from several threads */
 	wp_push_result *res;
 };
 
@@ -495,60 +492,17 @@ static int push_blob(struct push *p, const struct blob *b, wp_error **err)
 	return 0;
 }
 
-static void *blob_worker(void *arg)
+static int push_one(void *ctx, size_t i, wp_error **err)
 {
-	struct push *p = arg;
+	struct push *p = ctx;
 
-	for (;;) {
-		struct blob *b;
-		wp_error *e = NULL;
-		int r;
-
-		pthread_mutex_lock(&p->lock);
-		if (p->failed || p->next_blob >= p->n_blobs) {
-			pthread_mutex_unlock(&p->lock);
-			return NULL;
-		}
-		b = &p->blobs[p->next_blob++];
-		pthread_mutex_unlock(&p->lock);
-		r = push_blob(p, b, &e);
-		if (r < 0) {
-			pthread_mutex_lock(&p->lock);
-			if (!p->failed) {
-				p->failed = true;
-				p->rc = r;
-				p->err = e;
-				e = NULL;
-			}
-			pthread_mutex_unlock(&p->lock);
-			wp_error_free(e);
-		}
-	}
+	return push_blob(p, &p->blobs[i], err);
 }
 
 static int push_blobs(struct push *p, wp_error **err)
 {
-	int jobs = p->o && p->o->jobs > 0 ? p->o->jobs : DEFAULT_JOBS;
-	pthread_t threads[64];
-	int started = 0;
-
-	if ((size_t)jobs > p->n_blobs)
-		jobs = (int)p->n_blobs;
-	if (jobs > 64)
-		jobs = 64;
-	for (; started < jobs; started++)
-		if (pthread_create(&threads[started], NULL, blob_worker, p) != 0)
-			break;
-	if (started == 0 && p->n_blobs)
-		blob_worker(p); /* no thread could start: do it here */
-	for (int i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	if (p->failed) {
-		if (err && !*err)
-			*err = TAKE_PTR(p->err);
-		return p->rc;
-	}
-	return 0;
+	return wp_jobs_run(p->o && p->o->jobs > 0 ? p->o->jobs : DEFAULT_JOBS, p->n_blobs, push_one,
+			   p, err);
 }
 
 static int put_manifest(struct push *p, const struct pushed_manifest *m, const char *ref,
@@ -679,7 +633,6 @@ int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
 	free(p.blobs);
 	free(p.scope_push);
 	free(p.scope_from);
-	wp_error_free(p.err);
 	pthread_mutex_destroy(&p.lock);
 	return rc;
 }

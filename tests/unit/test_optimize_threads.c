@@ -225,6 +225,7 @@ Test(optimize_threads, written_straight_to_a_file_the_output_is_the_same)
 		cr_assert_eq(in_file.len, 0, "the output went to the buffer too");
 		r = wp_atomic_file_commit(&file, &err);
 		assert_ok(r, err);
+		wp_atomic_file_abort(&file); /* frees the names */
 		test_read_file(out_path, &in_file, TW_MAX);
 		cr_assert(in_memory.len == in_file.len &&
 				  memcmp(in_memory.data, in_file.data, in_file.len) == 0,

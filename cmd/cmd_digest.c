@@ -1,0 +1,39 @@
+/* wasmpack digest: the digest a reference resolves to. */
+#include "remote_cmd.h"
+#include "../oci/remote.h"
+#include "../lib/common.h"
+
+static int run_digest(int argc, char **argv);
+
+const wp_command cmd_digest = {
+	"digest",
+	"print the digest an image reference resolves to",
+	run_digest,
+	"Usage: wasmpack digest [OPTIONS] REF\n"
+	"\n"
+	"Print the digest of the manifest (or index) REF names, as the registry\n"
+	"states it (HEAD; the manifest is read and hashed when the registry states no\n"
+	"digest). Nothing is downloaded otherwise.\n"
+	"\n"
+	"Options:\n" REMOTE_CMD_OPTIONS_HELP "\n"
+	"Example:\n"
+	"  wasmpack digest ghcr.io/acme/app:1.0\n",
+};
+
+static int print_digest(remote_cmd *c, wp_error **err)
+{
+	wp_descriptor d = {0};
+	int r = wp_remote_resolve(c->reg, c->ref.repository, remote_ref_target(&c->ref), &d, err);
+
+	if (r == 0)
+		printf("%s\n", d.digest);
+	wp_descriptor_release(&d);
+	return r;
+}
+
+static int run_digest(int argc, char **argv)
+{
+	static const remote_cmd_spec spec = {1, 1, "the reference (REF)", false, print_digest};
+
+	return remote_cmd_run(&cmd_digest, argc, argv, &spec);
+}

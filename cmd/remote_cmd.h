@@ -1,0 +1,47 @@
+/* The shape shared by the small registry commands (digest, tag, ls,
+ * delete): REMOTE_OPTIONS and the global ones, then positional arguments,
+ * then one action on one registry session. */
+#ifndef WP_REMOTE_CMD_H
+#define WP_REMOTE_CMD_H
+
+#include "cmd.h"
+#include "remote_args.h"
+
+/* The end of their --help: the registry options, --debug and --help. */
+#define REMOTE_CMD_OPTIONS_HELP                                                 \
+	REMOTE_OPTIONS_HELP "      --debug                 log every request\n" \
+			    "  -h, --help                  print this help\n"
+#define REMOTE_CMD_QUIET_HELP "  -q, --quiet                 print nothing\n"
+
+typedef struct remote_cmd_args {
+	struct remote_args remote;
+	char **args; /* the positional arguments */
+	int n_args;
+	bool quiet;
+	int page; /* ls --page-size; 0 when not given */
+} remote_cmd_args;
+
+/* A command on the registry its first argument names. */
+typedef struct remote_cmd {
+	remote_cmd_args a;
+	wp_reference ref; /* the first argument */
+	wp_registry *reg;
+} remote_cmd;
+
+typedef struct remote_cmd_spec {
+	int min_args, max_args;
+	const char *missing; /* named when there are too few arguments */
+	bool paging;	     /* accepts --page-size */
+	int (*action)(remote_cmd *c, wp_error **err);
+} remote_cmd_spec;
+
+/* Parses argv, parses the first argument as a reference (a usage error when
+ * malformed), opens its registry, runs the action and prints its error;
+ * returns the exit status. */
+int remote_cmd_run(const wp_command *cmd, int argc, char **argv, const remote_cmd_spec *spec);
+
+/* What a manifest request names for ref: its digest, else its tag, else
+ * latest. Borrowed. */
+const char *remote_ref_target(const wp_reference *ref);
+
+#endif
