@@ -287,8 +287,10 @@ static size_t on_read(char *out, size_t size, size_t n, void *ctx)
 	if (b->fd < 0) {
 		memcpy(out, (const char *)b->data + t->body_pos, want);
 		got = want;
-	} else if (wp_pread_full(b->fd, out, want, (uint64_t)(b->offset + t->body_pos), &got,
-				 "the request body", &t->cb_err) < 0 ||
+	} else if ((b->offset < 0
+			    ? wp_read_full(b->fd, out, want, &got, "the request body", &t->cb_err)
+			    : wp_pread_full(b->fd, out, want, (uint64_t)(b->offset + t->body_pos),
+					    &got, "the request body", &t->cb_err)) < 0 ||
 		   got == 0) {
 		if (!t->cb_err)
 			wp_error_set(&t->cb_err, WP_EIO, "the file being sent shrank");
@@ -303,6 +305,9 @@ static int on_seek(void *ctx, curl_off_t offset, int origin)
 	struct transfer *t = ctx;
 
 	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	/* a stream is read once: it can only "seek" to where it is */
+	if (t->req->body.fd >= 0 && t->req->body.offset < 0 && offset != t->body_pos)
 		return CURL_SEEKFUNC_CANTSEEK;
 	t->body_pos = (int64_t)offset;
 	return CURL_SEEKFUNC_OK;

@@ -33,7 +33,9 @@ typedef struct wp_http_options {
 	long stall_timeout;	/* seconds without a byte moving; 0: 60 */
 } wp_http_options;
 
-/* A request body: bytes in memory, or a region of a file (fd >= 0). */
+/* A request body: bytes in memory, a region of a file (fd >= 0), or size
+ * bytes read once from a stream such as a pipe (fd >= 0, offset < 0: it
+ * cannot be sent again, so such a request is never repeated). */
 typedef struct wp_http_body {
 	const void *data;
 	size_t len;

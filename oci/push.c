@@ -27,7 +27,7 @@ struct pushed_manifest {
 struct push {
 	wp_registry *r;
 	const char *repo;
-	const wp_layout *src;
+	const wp_push_source *src;
 	const wp_push_options *o;
 	char *scope_push;
 	char *scope_from;
@@ -58,14 +58,13 @@ static char *repo_path(const struct push *p, const char *kind, const char *what)
 static int add_blob(struct push *p, const wp_descriptor *d, wp_error **err)
 {
 	struct blob *grown;
+	int r;
 
 	for (size_t i = 0; i < p->n_blobs; i++)
 		if (strcmp(p->blobs[i].digest, d->digest) == 0)
 			return 0;
-	if (!wp_layout_has_blob(p->src, d->digest, d->size))
-		return wp_error_set(err, WP_ENOTFOUND,
-				    "blob %s (%" PRId64 " bytes) is missing from \"%s\"", d->digest,
-				    d->size, wp_layout_dir(p->src));
+	if ((r = p->src->check_blob(p->src->ctx, d, err)) < 0)
+		return r;
 	if (!(grown = realloc(p->blobs, (p->n_blobs + 1) * sizeof(*grown))))
 		return wp_error_oom(err);
 	p->blobs = grown;
@@ -85,8 +84,10 @@ static int collect(struct push *p, const wp_descriptor *d, int depth, wp_error *
 	if (depth > MAX_DEPTH)
 		return wp_error_set(err, WP_ELIMIT, "image indexes nested deeper than %d",
 				    MAX_DEPTH);
-	if ((r = wp_layout_read_blob(p->src, d->digest, &bytes, err)) < 0)
+	if ((r = p->src->read_manifest(p->src->ctx, d, &bytes, err)) < 0) {
+		wp_buf_release(&bytes);
 		return r;
+	}
 	if (wp_media_type_is_index(d->media_type)) {
 		wp_index idx = {0};
 
@@ -263,14 +264,16 @@ static void retry_from(struct retry *rt, const wp_http_response *resp)
 	rt->after = wp_http_retry_after(wp_http_header(resp, "retry-after"));
 }
 
-/* PUT Location?digest=... with the rest of the blob (or nothing). */
+/* PUT Location?digest=... with the rest of the blob from offset (or
+ * nothing); offset < 0: all of it, read once from a stream. */
 static int finish_upload(struct push *p, const struct blob *b, const char *loc, int fd,
 			 int64_t offset, struct retry *again, wp_error **err)
 {
 	_cleanup_free_ char *url = strdup(loc);
 	wp_strv headers = {0};
-	wp_http_body body = {.fd = fd, .offset = offset, .size = b->size - offset};
-	struct progress_ctx pc = {p, b, offset};
+	wp_http_body body = {
+		.fd = fd, .offset = offset, .size = offset < 0 ? b->size : b->size - offset};
+	struct progress_ctx pc = {p, b, offset < 0 ? 0 : offset};
 	wp_registry_call c = {.method = "PUT",
 			      .scopes = p->scopes,
 			      .headers = &headers,
@@ -418,12 +421,42 @@ static int upload_chunked(struct push *p, const struct blob *b, char **loc, int 
 	return finish_upload(p, b, *loc, fd, b->size, again, err);
 }
 
-static int upload_once(struct push *p, const struct blob *b, int fd, const char **how,
-		       struct retry *again, wp_error **err)
+/* Sends the blob's bytes from the source to an open upload. */
+static int upload_bytes(struct push *p, const struct blob *b, char **loc, int64_t min_chunk,
+			struct retry *again, wp_error **err)
+{
+	int64_t chunk = p->o ? p->o->chunk_size : 0;
+	bool seekable = false;
+	void *state = NULL;
+	int fd = -1, r, closed;
+	wp_error *e = NULL;
+
+	if ((r = p->src->open_blob(p->src->ctx, b->digest, b->size, &fd, &seekable, &state, err)) <
+	    0)
+		return r;
+	if (chunk > 0 && min_chunk > chunk)
+		chunk = min_chunk;
+	/* chunks resume at offsets: only a file can */
+	if (seekable && chunk > 0 && b->size > chunk)
+		r = upload_chunked(p, b, loc, fd, chunk, again, &e);
+	else
+		r = finish_upload(p, b, *loc, fd, seekable ? 0 : -1, again, &e);
+	/* the source's own failure (a download cut short, wrong bytes)
+	 * explains the upload's */
+	if ((closed = p->src->close_blob(p->src->ctx, fd, state, err)) < 0) {
+		again->again = closed == WP_ENETWORK;
+		wp_error_free(e);
+		return closed;
+	}
+	return r < 0 ? wp_error_move(err, e, r) : 0;
+}
+
+static int upload_once(struct push *p, const struct blob *b, const char **how, struct retry *again,
+		       wp_error **err)
 {
 	_cleanup_free_ char *loc = NULL;
 	bool exists = false, mounted = false;
-	int64_t min_chunk = 0, chunk = p->o ? p->o->chunk_size : 0;
+	int64_t min_chunk = 0;
 	int r = blob_exists(p, b, &exists, err);
 
 	again->again = false;
@@ -445,30 +478,20 @@ static int upload_once(struct push *p, const struct blob *b, int fd, const char 
 		return 0;
 	}
 	*how = "pushed";
-	if (chunk > 0 && min_chunk > chunk)
-		chunk = min_chunk;
-	if (chunk > 0 && b->size > chunk)
-		return upload_chunked(p, b, &loc, fd, chunk, again, err);
-	return finish_upload(p, b, loc, fd, 0, again, err);
+	return upload_bytes(p, b, &loc, min_chunk, again, err);
 }
 
 static int push_blob(struct push *p, const struct blob *b, wp_error **err)
 {
-	_cleanup_free_ char *path = wp_layout_blob_path(p->src, b->digest);
-	_cleanup_close_ int fd = -1;
 	const char *how = NULL;
 	int r;
 
-	if (!path)
-		return wp_error_oom(err);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
 	emit(p, WP_PUSH_BLOB_START, b->digest, b->size, 0, NULL, NULL);
 	for (int attempt = 0;; attempt++) {
 		wp_error *e = NULL;
 		struct retry again = {false, -1};
 
-		r = upload_once(p, b, fd, &how, &again, &e);
+		r = upload_once(p, b, &how, &again, &e);
 		if (r == 0)
 			break;
 		if (!again.again || attempt >= wp_registry_retries(p->r)) {
@@ -587,9 +610,9 @@ static bool tags_current(struct push *p, const wp_descriptor *image, const char 
 	return current;
 }
 
-int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
-		  const wp_descriptor *image, const char *const *tags, size_t n_tags,
-		  const wp_push_options *o, wp_push_result *res, wp_error **err)
+int wp_push_image_from(wp_registry *r, const char *repository, const wp_push_source *src,
+		       const wp_descriptor *image, const char *const *tags, size_t n_tags,
+		       const wp_push_options *o, wp_push_result *res, wp_error **err)
 {
 	struct push p = {.r = r, .repo = repository, .src = src, .o = o};
 	wp_push_result result = {0};
@@ -635,4 +658,55 @@ int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
 	free(p.scope_from);
 	pthread_mutex_destroy(&p.lock);
 	return rc;
+}
+
+/* ---- a layout as the source ---- */
+
+static int layout_read_manifest(void *ctx, const wp_descriptor *d, wp_buf *out, wp_error **err)
+{
+	return wp_layout_read_blob(ctx, d->digest, out, err);
+}
+
+static int layout_check_blob(void *ctx, const wp_descriptor *d, wp_error **err)
+{
+	const wp_layout *l = ctx;
+
+	if (wp_layout_has_blob(l, d->digest, d->size))
+		return 0;
+	return wp_error_set(err, WP_ENOTFOUND, "blob %s (%" PRId64 " bytes) is missing from \"%s\"",
+			    d->digest, d->size, wp_layout_dir(l));
+}
+
+static int layout_open_blob(void *ctx, const char *digest, int64_t size, int *fd, bool *seekable,
+			    void **state, wp_error **err)
+{
+	_cleanup_free_ char *path = wp_layout_blob_path(ctx, digest);
+
+	(void)size;
+	*state = NULL;
+	*seekable = true;
+	if (!path)
+		return wp_error_oom(err);
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return wp_error_set_errno(err, errno, "cannot open \"%s\"", path);
+	return 0;
+}
+
+static int layout_close_blob(void *ctx, int fd, void *state, wp_error **err)
+{
+	(void)ctx;
+	(void)state;
+	(void)err;
+	close(fd);
+	return 0;
+}
+
+int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
+		  const wp_descriptor *image, const char *const *tags, size_t n_tags,
+		  const wp_push_options *o, wp_push_result *res, wp_error **err)
+{
+	const wp_push_source source = {layout_read_manifest, layout_check_blob, layout_open_blob,
+				       layout_close_blob, (void *)src};
+
+	return wp_push_image_from(r, repository, &source, image, tags, n_tags, o, res, err);
 }

@@ -8,9 +8,11 @@
 #ifndef WP_PUSH_H
 #define WP_PUSH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../lib/digest.h"
+#include "../lib/buf.h"
 #include "../lib/error.h"
 #include "descriptor.h"
 #include "layout.h"
@@ -50,6 +52,27 @@ typedef struct wp_push_result {
 	int64_t bytes_pushed;
 } wp_push_result;
 
+/* Where the bytes of the image come from. */
+typedef struct wp_push_source {
+	/* the bytes of manifest or index d, checked against its digest */
+	int (*read_manifest)(void *ctx, const wp_descriptor *d, wp_buf *out, wp_error **err);
+	/* 0 when blob d can be read, else why not (asked before anything is sent) */
+	int (*check_blob)(void *ctx, const wp_descriptor *d, wp_error **err);
+	/* the blob's bytes from its start: a file (*seekable: sent in chunks,
+	 * resumed) or a stream such as a pipe (read once) */
+	int (*open_blob)(void *ctx, const char *digest, int64_t size, int *fd, bool *seekable,
+			 void **state, wp_error **err);
+	/* closes fd once the upload is over; returns the source's own failure
+	 * (it explains the upload's, and is what is reported) */
+	int (*close_blob)(void *ctx, int fd, void *state, wp_error **err);
+	void *ctx;
+} wp_push_source;
+
+int wp_push_image_from(wp_registry *r, const char *repository, const wp_push_source *src,
+		       const wp_descriptor *image, const char *const *tags, size_t n_tags,
+		       const wp_push_options *o, wp_push_result *res, wp_error **err);
+
+/* From a layout. */
 int wp_push_image(wp_registry *r, const char *repository, const wp_layout *src,
 		  const wp_descriptor *image, const char *const *tags, size_t n_tags,
 		  const wp_push_options *o, wp_push_result *res, wp_error **err);

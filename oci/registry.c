@@ -678,7 +678,9 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			  wp_error **err)
 {
 	_cleanup_free_ char *url = NULL;
-	bool reauthed = false;
+	/* a body read from a stream cannot be sent twice */
+	bool once = c->has_body && c->body.fd >= 0 && c->body.offset < 0;
+	bool reauthed = once;
 	int rc = wp_registry_ping(r, err);
 
 	if (rc < 0)
@@ -715,7 +717,7 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 		if (authz)
 			explicit_bzero(authz, strlen(authz));
 		if (rc < 0) {
-			if (rc == WP_ENETWORK && c->retry && attempt < r->retries) {
+			if (rc == WP_ENETWORK && c->retry && !once && attempt < r->retries) {
 				wp_log_debug("%s; trying again", e->message);
 				wp_error_free(e);
 				wp_registry_backoff(attempt++, NULL);
@@ -748,7 +750,7 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			wp_http_response_release(resp);
 			continue;
 		}
-		if (c->retry && wp_registry_retryable_status(resp->status) &&
+		if (c->retry && !once && wp_registry_retryable_status(resp->status) &&
 		    attempt < r->retries) {
 			wp_log_debug("%s %s answered %ld; trying again", c->method, r->name,
 				     resp->status);

@@ -218,6 +218,83 @@ print(m["digest"])
 EOF
 }
 
+# --- hand-made images ------------------------------------------------------------
+
+# http_push LAYOUT BASE_URL REPO TAG DIGEST: pushes every blob of LAYOUT,
+# then the manifest DIGEST (an index's children first) as TAG, with plain
+# HTTP requests (monolithic POST + PUT uploads), as a hand-made client would.
+http_push() {
+	/usr/bin/python3 - "$@" <<'EOF'
+import json, os, sys, urllib.request
+d, base, repo, tag, top = sys.argv[1:6]
+def req(method, url, data=None, ct=None):
+    r = urllib.request.Request(url, data=data, method=method)
+    if ct:
+        r.add_header("Content-Type", ct)
+    return urllib.request.urlopen(r)
+def blob(h):
+    return open("%s/blobs/sha256/%s" % (d, h.split(":")[1]), "rb").read()
+for name in sorted(os.listdir(d + "/blobs/sha256")):
+    loc = req("POST", "%s/v2/%s/blobs/uploads/" % (base, repo), b"").headers["Location"]
+    if loc.startswith("/"):
+        loc = base + loc
+    sep = "&" if "?" in loc else "?"
+    req("PUT", "%s%sdigest=sha256:%s" % (loc, sep, name), blob("sha256:" + name),
+        "application/octet-stream")
+def put_manifest(digest, ref):
+    doc = json.loads(blob(digest))
+    for child in doc.get("manifests", []):
+        put_manifest(child["digest"], child["digest"])
+    req("PUT", "%s/v2/%s/manifests/%s" % (base, repo, ref), blob(digest), doc["mediaType"])
+put_manifest(top, tag)
+EOF
+}
+
+# add_blob LAYOUT FILE: stores FILE as a blob; prints "DIGEST SIZE".
+add_blob() {
+	local h
+	h=$(sha256sum "$2" | cut -d' ' -f1)
+	cp "$2" "$1/blobs/sha256/$h"
+	printf 'sha256:%s %s\n' "$h" "$(stat -c %s "$2")"
+}
+
+# storage_blob DIGEST: the file of a blob in the registry's storage.
+storage_blob() {
+	local h=${1#sha256:}
+	printf '%s/docker/registry/v2/blobs/sha256/%s/%s/data' "$REG_STORAGE" "${h:0:2}" "$h"
+}
+
+# buildx_index LAYOUT OUT: OUT, a copy of LAYOUT (one image) with an index
+# as `docker buildx build --platform wasi/wasm` makes it: an attestation
+# manifest (unknown/unknown, in-toto layer) first, then the image for
+# wasi/wasm. Writes "INDEX_DIGEST ATTESTATION_LAYER_DIGEST" to $T/.buildx.
+buildx_index() {
+	local src=$1 out=$2 AL ALS AC ACS AM AMS MS IDX D
+	D=$(jq -r '.manifests[0].digest' "$src/index.json")
+	cp -r "$src" "$out"
+	printf '{"_type":"https://in-toto.io/Statement/v0.1"}' >"$T/.att-layer.json"
+	printf '{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":[]}}' >"$T/.att-config.json"
+	read -r AL ALS <<<"$(add_blob "$out" "$T/.att-layer.json")"
+	read -r AC ACS <<<"$(add_blob "$out" "$T/.att-config.json")"
+	jq -nc --arg c "$AC" --argjson cs "$ACS" --arg l "$AL" --argjson ls "$ALS" '{schemaVersion:2,
+		mediaType:"application/vnd.oci.image.manifest.v1+json",
+		config:{mediaType:"application/vnd.oci.image.config.v1+json",digest:$c,size:$cs},
+		layers:[{mediaType:"application/vnd.in-toto+json",digest:$l,size:$ls,
+			annotations:{"in-toto.io/predicate-type":"https://slsa.dev/provenance/v0.2"}}]}' >"$T/.att.json"
+	read -r AM AMS <<<"$(add_blob "$out" "$T/.att.json")"
+	MS=$(stat -c %s "$(blob "$src" "$D")")
+	jq -nc --arg am "$AM" --argjson ams "$AMS" --arg m "$D" --argjson ms "$MS" '{schemaVersion:2,
+		mediaType:"application/vnd.oci.image.index.v1+json",
+		manifests:[
+		 {mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$am,size:$ams,
+		  platform:{architecture:"unknown",os:"unknown"},
+		  annotations:{"vnd.docker.reference.digest":$m,"vnd.docker.reference.type":"attestation-manifest"}},
+		 {mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$m,size:$ms,
+		  platform:{architecture:"wasm",os:"wasi"}}]}' >"$T/.index.json"
+	read -r IDX _ <<<"$(add_blob "$out" "$T/.index.json")"
+	printf '%s %s\n' "$IDX" "$AL" >"$T/.buildx"
+}
+
 # --- secrets -------------------------------------------------------------------
 
 # secrets_in DIR SECRET...: prints "FILE: SECRET-PREFIX" for each secret

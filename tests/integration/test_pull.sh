@@ -9,50 +9,6 @@
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
-# http_push LAYOUT BASE_URL REPO TAG DIGEST: pushes every blob of LAYOUT,
-# then the manifest DIGEST (an index's children first) as TAG, with plain
-# HTTP requests (monolithic POST + PUT uploads), as a hand-made client would.
-http_push() {
-	/usr/bin/python3 - "$@" <<'EOF'
-import json, os, sys, urllib.request
-d, base, repo, tag, top = sys.argv[1:6]
-def req(method, url, data=None, ct=None):
-    r = urllib.request.Request(url, data=data, method=method)
-    if ct:
-        r.add_header("Content-Type", ct)
-    return urllib.request.urlopen(r)
-def blob(h):
-    return open("%s/blobs/sha256/%s" % (d, h.split(":")[1]), "rb").read()
-for name in sorted(os.listdir(d + "/blobs/sha256")):
-    loc = req("POST", "%s/v2/%s/blobs/uploads/" % (base, repo), b"").headers["Location"]
-    if loc.startswith("/"):
-        loc = base + loc
-    sep = "&" if "?" in loc else "?"
-    req("PUT", "%s%sdigest=sha256:%s" % (loc, sep, name), blob("sha256:" + name),
-        "application/octet-stream")
-def put_manifest(digest, ref):
-    doc = json.loads(blob(digest))
-    for child in doc.get("manifests", []):
-        put_manifest(child["digest"], child["digest"])
-    req("PUT", "%s/v2/%s/manifests/%s" % (base, repo, ref), blob(digest), doc["mediaType"])
-put_manifest(top, tag)
-EOF
-}
-
-# add_blob LAYOUT FILE: stores FILE as a blob; prints "DIGEST SIZE".
-add_blob() {
-	local h
-	h=$(sha256sum "$2" | cut -d' ' -f1)
-	cp "$2" "$1/blobs/sha256/$h"
-	printf 'sha256:%s %s\n' "$h" "$(stat -c %s "$2")"
-}
-
-# storage_blob DIGEST: the file of a blob in the registry's storage.
-storage_blob() {
-	local h=${1#sha256:}
-	printf '%s/docker/registry/v2/blobs/sha256/%s/%s/data' "$REG_STORAGE" "${h:0:2}" "$h"
-}
-
 registry_start anonymous "$T/reg" >/dev/null
 H=$REG_HOST
 
@@ -104,28 +60,8 @@ expect_refs_on_stdout "$ZD" "$H/zstd:v1"
 expect_same_file "$(layer_of zst)" "$(layer_of zst-pulled)"
 
 # --- an index as buildx writes it: wasi/wasm and an attestation manifest --------
-cp -r built multi
-printf '{"_type":"https://in-toto.io/Statement/v0.1"}' >att-layer.json
-printf '{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":[]}}' >att-config.json
-read -r AL ALS <<<"$(add_blob multi att-layer.json)"
-read -r AC ACS <<<"$(add_blob multi att-config.json)"
-jq -nc --arg c "$AC" --argjson cs "$ACS" --arg l "$AL" --argjson ls "$ALS" '{schemaVersion:2,
-	mediaType:"application/vnd.oci.image.manifest.v1+json",
-	config:{mediaType:"application/vnd.oci.image.config.v1+json",digest:$c,size:$cs},
-	layers:[{mediaType:"application/vnd.in-toto+json",digest:$l,size:$ls,
-		annotations:{"in-toto.io/predicate-type":"https://slsa.dev/provenance/v0.2"}}]}' >att.json
-read -r AM AMS <<<"$(add_blob multi att.json)"
-MS=$(stat -c %s "$(manifest_of built)")
-# the attestation first: wasmpack must skip it, not take the first entry
-jq -nc --arg am "$AM" --argjson ams "$AMS" --arg m "$D" --argjson ms "$MS" '{schemaVersion:2,
-	mediaType:"application/vnd.oci.image.index.v1+json",
-	manifests:[
-	 {mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$am,size:$ams,
-	  platform:{architecture:"unknown",os:"unknown"},
-	  annotations:{"vnd.docker.reference.digest":$m,"vnd.docker.reference.type":"attestation-manifest"}},
-	 {mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$m,size:$ms,
-	  platform:{architecture:"wasm",os:"wasi"}}]}' >index.json
-read -r IDX _ <<<"$(add_blob multi index.json)"
+buildx_index built multi
+read -r IDX AL <<<"$(cat "$T/.buildx")"
 expect_ok http_push multi "$REG_URL" multi v1 "$IDX"
 expect_ok wp pull "$H/multi:v1" -o multi-pulled
 expect_refs_on_stdout "$D" "$H/multi:v1"
