@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "cursor.h"
 #include "module.h"
 #include "wasm_error.h"
 #include "insn.h"
@@ -12,110 +13,15 @@
 #include "../lib/str.h"
 #include "../lib/common.h"
 
-/* Reading position and where errors go. */
-typedef struct cur {
-	const wp_module *m;
-	const uint8_t *p;
-	const uint8_t *end;
-	wp_error **err;
-} cur;
-
-static uint32_t off(const cur *c, const uint8_t *p)
-{
-	return (uint32_t)(p - c->m->bytes);
-}
-
-static int malformed(const cur *c, const uint8_t *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int malformed(const cur *c, const uint8_t *at, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = wp_wasm_errorv(c->err, c->m->name, WP_NO_FUNCTION, off(c, at), fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int u8(cur *c, uint8_t *out)
-{
-	if (c->p >= c->end)
-		return malformed(c, c->p, "unexpected end");
-	*out = *c->p++;
-	return 0;
-}
-
-static int u32(cur *c, uint32_t *out)
-{
-	uint64_t v;
-	int n = wp_leb_u(c->p, c->end, 32, &v);
-
-	if (n < 0)
-		return malformed(c, c->p, "%s", wp_leb_reason(n));
-	c->p += n;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int u64(cur *c, uint64_t *out)
-{
-	int n = wp_leb_u(c->p, c->end, 64, out);
-
-	if (n < 0)
-		return malformed(c, c->p, "%s", wp_leb_reason(n));
-	c->p += n;
-	return 0;
-}
-
-/* A count of things each at least `min_size` bytes long: more than the
- * bytes left is malformed, before anything is allocated. */
-static int count(cur *c, size_t min_size, uint32_t *out)
-{
-	const uint8_t *at = c->p;
-	int r = u32(c, out);
-
-	if (r == 0 && (uint64_t)*out * min_size > (uint64_t)(c->end - c->p))
-		return malformed(c, at,
-				 "length out of bounds: %" PRIu32 " items cannot fit in %zu bytes",
-				 *out, (size_t)(c->end - c->p));
-	return r;
-}
-
-static int bytes(cur *c, uint32_t n, wp_range *out)
-{
-	if (n > (uint64_t)(c->end - c->p))
-		return malformed(c, c->p, "unexpected end: %" PRIu32 " bytes declared, %zu remain",
-				 n, (size_t)(c->end - c->p));
-	out->offset = off(c, c->p);
-	out->size = n;
-	c->p += n;
-	return 0;
-}
-
-static int name(cur *c, wp_range *out)
-{
-	const uint8_t *at = c->p;
-	uint32_t n;
-	int r = u32(c, &n);
-
-	if (r == 0)
-		r = bytes(c, n, out);
-	if (r == 0 && !wp_utf8_valid_nul((const char *)c->m->bytes + out->offset, out->size))
-		return malformed(c, at, "malformed UTF-8 encoding");
-	return r;
-}
-
 /* Heap types: an abstract one (negative s33) or a type index. */
-static int heaptype(cur *c, uint32_t *out)
+static int heaptype(wp_cursor *c, uint32_t *out)
 {
 	const uint8_t *at = c->p;
 	int64_t v;
 	int n = wp_leb_s(c->p, c->end, 33, &v);
 
 	if (n < 0)
-		return malformed(c, at, "%s", wp_leb_reason(n));
+		return wp_cur_malformed(c, at, "%s", wp_leb_reason(n));
 	c->p += n;
 	if (v >= 0) {
 		*out = (uint32_t)v;
@@ -123,7 +29,7 @@ static int heaptype(cur *c, uint32_t *out)
 	}
 	/* an abstract heap type is one byte, never a longer negative s33 */
 	if (n != 1)
-		return malformed(c, at, "malformed reference type: heap type %" PRId64, v);
+		return wp_cur_malformed(c, at, "malformed reference type: heap type %" PRId64, v);
 	switch ((uint8_t)(v & 0x7f)) {
 	case WP_HT_FUNC:
 	case WP_HT_EXTERN:
@@ -134,22 +40,22 @@ static int heaptype(cur *c, uint32_t *out)
 		*out = WP_HT_ABSTRACT | (uint8_t)(v & 0x7f);
 		return 0;
 	default:
-		return malformed(c, at,
-				 "malformed reference type: heap type 0x%02x (GC types are "
-				 "not supported)",
-				 (unsigned)(v & 0x7f));
+		return wp_cur_malformed(c, at,
+					"malformed reference type: heap type 0x%02x (GC types are "
+					"not supported)",
+					(unsigned)(v & 0x7f));
 	}
 }
 
 int wp_read_valtype(const uint8_t **p, const uint8_t *end, const wp_module *m, wp_valtype *out,
 		    wp_error **err);
 
-static int valtype(cur *c, wp_valtype *out)
+static int valtype(wp_cursor *c, wp_valtype *out)
 {
 	const uint8_t *at = c->p;
 	uint8_t b = 0;
 	uint32_t heap = 0;
-	int r = u8(c, &b);
+	int r = wp_cur_u8(c, &b);
 
 	if (r < 0)
 		return r;
@@ -176,54 +82,54 @@ static int valtype(cur *c, wp_valtype *out)
 		*out = wp_vt_ref(b == 0x63, heap);
 		return 0;
 	default:
-		return malformed(c, at, "malformed value type 0x%02x", b);
+		return wp_cur_malformed(c, at, "malformed value type 0x%02x", b);
 	}
 }
 
 int wp_read_valtype(const uint8_t **p, const uint8_t *end, const wp_module *m, wp_valtype *out,
 		    wp_error **err)
 {
-	cur c = {m, *p, end, err};
+	wp_cursor c = {m, *p, end, err};
 	int r = valtype(&c, out);
 
 	*p = c.p;
 	return r;
 }
 
-static int reftype(cur *c, wp_valtype *out)
+static int reftype(wp_cursor *c, wp_valtype *out)
 {
 	const uint8_t *at = c->p;
 	int r = valtype(c, out);
 
 	if (r == 0 && wp_vt_kind(*out) != WP_VT_REF)
-		return malformed(c, at, "malformed reference type");
+		return wp_cur_malformed(c, at, "malformed reference type");
 	return r;
 }
 
-static int limits(cur *c, bool memory, wp_limits *out)
+static int limits(wp_cursor *c, bool memory, wp_limits *out)
 {
 	const uint8_t *at = c->p;
 	uint8_t flags = 0;
-	int r = u8(c, &flags);
+	int r = wp_cur_u8(c, &flags);
 	unsigned allowed = memory ? 0x07 : 0x05;
 
 	if (r < 0)
 		return r;
 	if (flags & ~allowed)
-		return malformed(c, at, "malformed limits flags 0x%02x", flags);
+		return wp_cur_malformed(c, at, "malformed limits flags 0x%02x", flags);
 	out->has_max = flags & 1;
 	out->shared = (flags & 2) != 0;
 	out->is64 = (flags & 4) != 0;
 	if (out->is64) {
-		r = u64(c, &out->min);
+		r = wp_cur_u64(c, &out->min);
 		if (r == 0 && out->has_max)
-			r = u64(c, &out->max);
+			r = wp_cur_u64(c, &out->max);
 	} else {
 		uint32_t v = 0;
 
-		r = u32(c, &v);
+		r = wp_cur_u32(c, &v);
 		out->min = v;
-		if (r == 0 && out->has_max && (r = u32(c, &v)) == 0)
+		if (r == 0 && out->has_max && (r = wp_cur_u32(c, &v)) == 0)
 			out->max = v;
 	}
 	return r;
@@ -231,7 +137,7 @@ static int limits(cur *c, bool memory, wp_limits *out)
 
 /* Skips a constant expression up to and including its end; out excludes
  * the end byte. Validity is the validator's business. */
-static int expr(cur *c, wp_range *out)
+static int expr(wp_cursor *c, wp_range *out)
 {
 	wp_insn_reader ir;
 	wp_insn in;
@@ -251,7 +157,7 @@ static int expr(cur *c, wp_range *out)
 			depth--;
 		}
 	}
-	out->offset = off(c, start);
+	out->offset = wp_cur_off(c, start);
 	out->size = (uint32_t)(c->m->bytes + in.offset - start);
 	c->p = in.end;
 	return 0;
@@ -269,10 +175,10 @@ static int expr(cur *c, wp_range *out)
 		rg_;                                                                         \
 	})
 
-static int read_types(cur *c, wp_module *m)
+static int read_types(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 3, &n);
+	int r = wp_cur_count(c, 3, &n);
 
 	if (r < 0)
 		return r;
@@ -284,14 +190,14 @@ static int read_types(cur *c, wp_module *m)
 		uint32_t np, nr;
 		wp_functype *t = &m->types[i];
 
-		if ((r = u8(c, &form)) < 0)
+		if ((r = wp_cur_u8(c, &form)) < 0)
 			return r;
 		if (form != 0x60)
-			return malformed(c, at, "malformed type: form 0x%02x%s", form,
-					 form >= 0x4e && form <= 0x5f
-						 ? " (GC types are not supported)"
-						 : "");
-		if ((r = count(c, 1, &np)) < 0)
+			return wp_cur_malformed(c, at, "malformed type: form 0x%02x%s", form,
+						form >= 0x4e && form <= 0x5f
+							? " (GC types are not supported)"
+							: "");
+		if ((r = wp_cur_count(c, 1, &np)) < 0)
 			return r;
 		if (!(t->types = calloc((size_t)np + 1, sizeof(wp_valtype))))
 			return wp_error_oom(c->err);
@@ -300,7 +206,7 @@ static int read_types(cur *c, wp_module *m)
 			if ((r = valtype(c, &t->types[k])) < 0)
 				return r;
 		t->n_params = np;
-		if ((r = count(c, 1, &nr)) < 0)
+		if ((r = wp_cur_count(c, 1, &nr)) < 0)
 			return r;
 		if (nr) {
 			wp_valtype *grown =
@@ -319,43 +225,43 @@ static int read_types(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_tabletype(cur *c, wp_table *t)
+static int read_tabletype(wp_cursor *c, wp_table *t)
 {
 	int r = reftype(c, &t->elem);
 
 	return r < 0 ? r : limits(c, false, &t->limits);
 }
 
-static int read_globaltype(cur *c, wp_global *g)
+static int read_globaltype(wp_cursor *c, wp_global *g)
 {
 	const uint8_t *at;
 	uint8_t mut = 0;
 	int r = valtype(c, &g->type);
 
 	at = c->p;
-	if (r == 0 && (r = u8(c, &mut)) == 0) {
+	if (r == 0 && (r = wp_cur_u8(c, &mut)) == 0) {
 		if (mut > 1)
-			return malformed(c, at, "malformed mutability 0x%02x", mut);
+			return wp_cur_malformed(c, at, "malformed mutability 0x%02x", mut);
 		g->mutable_ = mut == 1;
 	}
 	return r;
 }
 
-static int read_tagtype(cur *c, wp_tag *t)
+static int read_tagtype(wp_cursor *c, wp_tag *t)
 {
 	const uint8_t *at = c->p;
 	uint8_t attr = 0;
-	int r = u8(c, &attr);
+	int r = wp_cur_u8(c, &attr);
 
 	if (r == 0 && attr != 0)
-		return malformed(c, at, "malformed tag attribute 0x%02x", attr);
-	return r < 0 ? r : u32(c, &t->type);
+		return wp_cur_malformed(c, at, "malformed tag attribute 0x%02x", attr);
+	return r < 0 ? r : wp_cur_u32(c, &t->type);
 }
 
-static int read_imports(cur *c, wp_module *m)
+static int read_imports(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 4, &n);
+	int r = wp_cur_count(c, 4, &n);
 
 	if (r < 0)
 		return r;
@@ -366,10 +272,10 @@ static int read_imports(cur *c, wp_module *m)
 		const uint8_t *at;
 		uint8_t kind = 0;
 
-		if ((r = name(c, &im->module)) < 0 || (r = name(c, &im->name)) < 0)
+		if ((r = wp_cur_name(c, &im->module)) < 0 || (r = wp_cur_name(c, &im->name)) < 0)
 			return r;
 		at = c->p;
-		if ((r = u8(c, &kind)) < 0)
+		if ((r = wp_cur_u8(c, &kind)) < 0)
 			return r;
 		im->kind = (wp_extern_kind)kind;
 		m->n_imports = i + 1;
@@ -381,7 +287,7 @@ static int read_imports(cur *c, wp_module *m)
 			m->funcs[m->n_funcs].imported = true;
 			im->index = m->n_funcs++;
 			m->n_imported_funcs++;
-			r = u32(c, &m->funcs[im->index].type);
+			r = wp_cur_u32(c, &m->funcs[im->index].type);
 			break;
 		case WP_EXTERN_TABLE:
 			if ((r = GROW(m, m->tables, m->n_tables, c->err)) < 0)
@@ -420,7 +326,7 @@ static int read_imports(cur *c, wp_module *m)
 			r = read_tagtype(c, &m->tags[im->index]);
 			break;
 		default:
-			return malformed(c, at, "malformed import kind 0x%02x", kind);
+			return wp_cur_malformed(c, at, "malformed import kind 0x%02x", kind);
 		}
 		if (r < 0)
 			return r;
@@ -428,17 +334,17 @@ static int read_imports(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_functions(cur *c, wp_module *m)
+static int read_functions(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 1, &n);
+	int r = wp_cur_count(c, 1, &n);
 
 	if (r < 0)
 		return r;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t type;
 
-		if ((r = u32(c, &type)) < 0)
+		if ((r = wp_cur_u32(c, &type)) < 0)
 			return r;
 		if ((r = GROW(m, m->funcs, m->n_funcs, c->err)) < 0)
 			return r;
@@ -448,10 +354,10 @@ static int read_functions(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_tables(cur *c, wp_module *m)
+static int read_tables(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 2, &n);
+	int r = wp_cur_count(c, 2, &n);
 
 	if (r < 0)
 		return r;
@@ -465,7 +371,7 @@ static int read_tables(cur *c, wp_module *m)
 		if (c->p + 1 < c->end && c->p[0] == 0x40) {
 			/* 0x40 0x00 tabletype expr: a table with an initializer */
 			if (c->p[1] != 0)
-				return malformed(c, c->p, "malformed table type");
+				return wp_cur_malformed(c, c->p, "malformed table type");
 			c->p += 2;
 			if ((r = read_tabletype(c, t)) < 0 || (r = expr(c, &t->init)) < 0)
 				return r;
@@ -476,10 +382,10 @@ static int read_tables(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_memories(cur *c, wp_module *m)
+static int read_memories(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 2, &n);
+	int r = wp_cur_count(c, 2, &n);
 
 	if (r < 0)
 		return r;
@@ -493,10 +399,10 @@ static int read_memories(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_globals(cur *c, wp_module *m)
+static int read_globals(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 3, &n);
+	int r = wp_cur_count(c, 3, &n);
 
 	if (r < 0)
 		return r;
@@ -513,10 +419,10 @@ static int read_globals(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_tags(cur *c, wp_module *m)
+static int read_tags(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 2, &n);
+	int r = wp_cur_count(c, 2, &n);
 
 	if (r < 0)
 		return r;
@@ -530,10 +436,10 @@ static int read_tags(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_exports(cur *c, wp_module *m)
+static int read_exports(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 3, &n);
+	int r = wp_cur_count(c, 3, &n);
 
 	if (r < 0)
 		return r;
@@ -544,15 +450,15 @@ static int read_exports(cur *c, wp_module *m)
 		const uint8_t *at;
 		uint8_t kind = 0;
 
-		if ((r = name(c, &e->name)) < 0)
+		if ((r = wp_cur_name(c, &e->name)) < 0)
 			return r;
 		at = c->p;
-		if ((r = u8(c, &kind)) < 0)
+		if ((r = wp_cur_u8(c, &kind)) < 0)
 			return r;
 		if (kind > WP_EXTERN_TAG)
-			return malformed(c, at, "malformed export kind 0x%02x", kind);
+			return wp_cur_malformed(c, at, "malformed export kind 0x%02x", kind);
 		e->kind = (wp_extern_kind)kind;
-		if ((r = u32(c, &e->index)) < 0)
+		if ((r = wp_cur_u32(c, &e->index)) < 0)
 			return r;
 		m->n_exports = i + 1;
 	}
@@ -560,10 +466,10 @@ static int read_exports(cur *c, wp_module *m)
 }
 
 /* Element items: function indices, or constant expressions. */
-static int elem_items(cur *c, wp_elem *e)
+static int elem_items(wp_cursor *c, wp_elem *e)
 {
 	const uint8_t *start;
-	int r = count(c, 1, &e->n_items);
+	int r = wp_cur_count(c, 1, &e->n_items);
 
 	if (r < 0)
 		return r;
@@ -572,18 +478,18 @@ static int elem_items(cur *c, wp_elem *e)
 		wp_range ignored;
 		uint32_t idx;
 
-		if ((r = e->exprs ? expr(c, &ignored) : u32(c, &idx)) < 0)
+		if ((r = e->exprs ? expr(c, &ignored) : wp_cur_u32(c, &idx)) < 0)
 			return r;
 	}
-	e->items.offset = off(c, start);
+	e->items.offset = wp_cur_off(c, start);
 	e->items.size = (uint32_t)(c->p - start);
 	return 0;
 }
 
-static int read_elems(cur *c, wp_module *m)
+static int read_elems(wp_cursor *c, wp_module *m)
 {
 	uint32_t n;
-	int r = count(c, 1, &n);
+	int r = wp_cur_count(c, 1, &n);
 
 	if (r < 0)
 		return r;
@@ -595,17 +501,18 @@ static int read_elems(cur *c, wp_module *m)
 		uint32_t flags;
 		uint8_t kind = 0;
 
-		e->at = off(c, at);
-		if ((r = u32(c, &flags)) < 0)
+		e->at = wp_cur_off(c, at);
+		if ((r = wp_cur_u32(c, &flags)) < 0)
 			return r;
 		if (flags > 7)
-			return malformed(c, at, "malformed elements segment kind %" PRIu32, flags);
+			return wp_cur_malformed(c, at, "malformed elements segment kind %" PRIu32,
+						flags);
 		m->n_elems = i + 1;
 		e->mode = (flags & 1) ? ((flags & 2) ? WP_SEG_DECLARATIVE : WP_SEG_PASSIVE)
 				      : WP_SEG_ACTIVE;
 		e->exprs = (flags & 4) != 0;
 		e->type = WP_VT_FUNCREF;
-		if (e->mode == WP_SEG_ACTIVE && (flags & 2) && (r = u32(c, &e->table)) < 0)
+		if (e->mode == WP_SEG_ACTIVE && (flags & 2) && (r = wp_cur_u32(c, &e->table)) < 0)
 			return r;
 		if (e->mode == WP_SEG_ACTIVE && (r = expr(c, &e->offset)) < 0)
 			return r;
@@ -616,11 +523,11 @@ static int read_elems(cur *c, wp_module *m)
 					return r;
 			} else {
 				at = c->p;
-				if ((r = u8(c, &kind)) < 0)
+				if ((r = wp_cur_u8(c, &kind)) < 0)
 					return r;
 				if (kind != 0)
-					return malformed(c, at, "malformed element kind 0x%02x",
-							 kind);
+					return wp_cur_malformed(
+						c, at, "malformed element kind 0x%02x", kind);
 			}
 		}
 		if ((r = elem_items(c, e)) < 0)
@@ -629,19 +536,19 @@ static int read_elems(cur *c, wp_module *m)
 	return 0;
 }
 
-static int read_datas(cur *c, wp_module *m)
+static int read_datas(wp_cursor *c, wp_module *m)
 {
-	size_t released = off(c, c->p);
+	size_t released = wp_cur_off(c, c->p);
 	uint32_t n;
-	int r = count(c, 1, &n);
+	int r = wp_cur_count(c, 1, &n);
 
 	if (r < 0)
 		return r;
 	if (m->has_data_count && n != m->data_count)
-		return malformed(c, c->p,
-				 "data count and data section have inconsistent lengths "
-				 "(%" PRIu32 " and %" PRIu32 ")",
-				 m->data_count, n);
+		return wp_cur_malformed(c, c->p,
+					"data count and data section have inconsistent lengths "
+					"(%" PRIu32 " and %" PRIu32 ")",
+					m->data_count, n);
 	if (!(m->datas = calloc(n ? n : 1, sizeof(*m->datas))))
 		return wp_error_oom(c->err);
 	for (uint32_t i = 0; i < n; i++) {
@@ -651,43 +558,44 @@ static int read_datas(cur *c, wp_module *m)
 
 		/* only headers are read here: the pages of a large data section
 		 * need not stay */
-		wp_module_release_behind(m, &released, off(c, at));
-		d->at = off(c, at);
-		if ((r = u32(c, &flags)) < 0)
+		wp_module_release_behind(m, &released, wp_cur_off(c, at));
+		d->at = wp_cur_off(c, at);
+		if ((r = wp_cur_u32(c, &flags)) < 0)
 			return r;
 		if (flags > 2)
-			return malformed(c, at, "malformed data segment kind %" PRIu32, flags);
+			return wp_cur_malformed(c, at, "malformed data segment kind %" PRIu32,
+						flags);
 		m->n_datas = i + 1;
 		d->mode = flags == 1 ? WP_SEG_PASSIVE : WP_SEG_ACTIVE;
-		if (flags == 2 && (r = u32(c, &d->memory)) < 0)
+		if (flags == 2 && (r = wp_cur_u32(c, &d->memory)) < 0)
 			return r;
 		if (d->mode == WP_SEG_ACTIVE && (r = expr(c, &d->offset)) < 0)
 			return r;
-		if ((r = u32(c, &len)) < 0 || (r = bytes(c, len, &d->bytes)) < 0)
+		if ((r = wp_cur_u32(c, &len)) < 0 || (r = wp_cur_bytes(c, len, &d->bytes)) < 0)
 			return r;
 	}
 	return 0;
 }
 
-static int read_code(cur *c, wp_module *m)
+static int read_code(wp_cursor *c, wp_module *m)
 {
 	const uint8_t *at = c->p;
 	uint32_t n, defined = m->n_funcs - m->n_imported_funcs;
-	int r = count(c, 1, &n);
+	int r = wp_cur_count(c, 1, &n);
 
 	if (r < 0)
 		return r;
 	if (n != defined)
-		return malformed(c, at,
-				 "function and code section have inconsistent lengths "
-				 "(%" PRIu32 " and %" PRIu32 ")",
-				 defined, n);
+		return wp_cur_malformed(c, at,
+					"function and code section have inconsistent lengths "
+					"(%" PRIu32 " and %" PRIu32 ")",
+					defined, n);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t size;
 
-		if ((r = u32(c, &size)) < 0)
+		if ((r = wp_cur_u32(c, &size)) < 0)
 			return r;
-		if ((r = bytes(c, size, &m->funcs[m->n_imported_funcs + i].body)) < 0)
+		if ((r = wp_cur_bytes(c, size, &m->funcs[m->n_imported_funcs + i].body)) < 0)
 			return r;
 	}
 	m->has_code = true;
@@ -705,7 +613,7 @@ static int rank(uint8_t id)
 	return id < WP_ARRAY_SIZE(order) ? order[id] : -1;
 }
 
-static int read_section(cur *c, wp_module *m, uint8_t id)
+static int read_section(wp_cursor *c, wp_module *m, uint8_t id)
 {
 	switch (id) {
 	case 1:
@@ -724,7 +632,7 @@ static int read_section(cur *c, wp_module *m, uint8_t id)
 		return read_exports(c, m);
 	case 8:
 		m->has_start = true;
-		return u32(c, &m->start);
+		return wp_cur_u32(c, &m->start);
 	case 9:
 		return read_elems(c, m);
 	case 10:
@@ -733,7 +641,7 @@ static int read_section(cur *c, wp_module *m, uint8_t id)
 		return read_datas(c, m);
 	case 12:
 		m->has_data_count = true;
-		return u32(c, &m->data_count);
+		return wp_cur_u32(c, &m->data_count);
 	case 13:
 		return read_tags(c, m);
 	default:
@@ -743,19 +651,19 @@ static int read_section(cur *c, wp_module *m, uint8_t id)
 
 static int read_module(wp_module *m, wp_error **err)
 {
-	cur c = {m, m->bytes, m->bytes + m->size, err};
+	wp_cursor c = {m, m->bytes, m->bytes + m->size, err};
 	int last = 0, r;
 
 	if (m->size < 4 || memcmp(m->bytes, "\0asm", 4) != 0)
-		return malformed(&c, m->bytes, "magic header not detected");
+		return wp_cur_malformed(&c, m->bytes, "magic header not detected");
 	if (m->size < 8)
-		return malformed(&c, m->bytes + 4, "unexpected end: no version");
+		return wp_cur_malformed(&c, m->bytes + 4, "unexpected end: no version");
 	if (m->bytes[6] == 1 && m->bytes[7] == 0) {
 		m->component = true;
 		return 0;
 	}
 	if (memcmp(m->bytes + 4, "\1\0\0\0", 4) != 0)
-		return malformed(&c, m->bytes + 4, "unknown binary version");
+		return wp_cur_malformed(&c, m->bytes + 4, "unknown binary version");
 	c.p = m->bytes + 8;
 	while (c.p < c.end) {
 		const uint8_t *header = c.p;
@@ -764,42 +672,42 @@ static int read_module(wp_module *m, wp_error **err)
 		uint8_t id;
 		int rk;
 
-		if ((r = u8(&c, &id)) < 0 || (r = u32(&c, &size)) < 0)
+		if ((r = wp_cur_u8(&c, &id)) < 0 || (r = wp_cur_u32(&c, &size)) < 0)
 			return r;
 		if (size > (uint64_t)(c.end - c.p))
-			return malformed(&c, header,
-					 "length out of bounds: section %u declares %" PRIu32
-					 " bytes, %zu remain",
-					 id, size, (size_t)(c.end - c.p));
+			return wp_cur_malformed(&c, header,
+						"length out of bounds: section %u declares %" PRIu32
+						" bytes, %zu remain",
+						id, size, (size_t)(c.end - c.p));
 		if ((rk = rank(id)) < 0)
-			return malformed(&c, header, "malformed section id %u", id);
+			return wp_cur_malformed(&c, header, "malformed section id %u", id);
 		if (id != 0) {
 			if (rk <= last)
-				return malformed(&c, header,
-						 rk == last ? "duplicate section %u"
-							    : "unexpected section %u: "
-							      "out of order",
-						 id);
+				return wp_cur_malformed(&c, header,
+							rk == last ? "duplicate section %u"
+								   : "unexpected section %u: "
+								     "out of order",
+							id);
 			last = rk;
 		}
 		s.id = id;
-		s.header.offset = off(&c, header);
+		s.header.offset = wp_cur_off(&c, header);
 		s.header.size = (uint32_t)(c.p - header);
-		s.payload.offset = off(&c, c.p);
+		s.payload.offset = wp_cur_off(&c, c.p);
 		s.payload.size = size;
 		{
-			cur sc = {m, c.p, c.p + size, err};
+			wp_cursor sc = {m, c.p, c.p + size, err};
 
 			if (id == 0) {
-				if ((r = name(&sc, &s.name)) < 0)
+				if ((r = wp_cur_name(&sc, &s.name)) < 0)
 					return r;
 			} else if ((r = read_section(&sc, m, id)) < 0) {
 				return r;
 			} else if (sc.p != sc.end) {
-				return malformed(&sc, sc.p,
-						 "section size mismatch: %zu bytes left in "
-						 "section %u",
-						 (size_t)(sc.end - sc.p), id);
+				return wp_cur_malformed(&sc, sc.p,
+							"section size mismatch: %zu bytes left in "
+							"section %u",
+							(size_t)(sc.end - sc.p), id);
 			}
 		}
 		if ((r = GROW(m, m->sections, m->n_sections, err)) < 0)
@@ -808,15 +716,15 @@ static int read_module(wp_module *m, wp_error **err)
 		c.p += size;
 	}
 	if (m->n_funcs > m->n_imported_funcs && !m->has_code)
-		return malformed(&c, c.end,
-				 "function and code section have inconsistent lengths (%" PRIu32
-				 " and 0)",
-				 m->n_funcs - m->n_imported_funcs);
+		return wp_cur_malformed(
+			&c, c.end,
+			"function and code section have inconsistent lengths (%" PRIu32 " and 0)",
+			m->n_funcs - m->n_imported_funcs);
 	if (m->has_data_count && m->data_count && !m->n_datas)
-		return malformed(&c, c.end,
-				 "data count and data section have inconsistent lengths "
-				 "(%" PRIu32 " and 0)",
-				 m->data_count);
+		return wp_cur_malformed(&c, c.end,
+					"data count and data section have inconsistent lengths "
+					"(%" PRIu32 " and 0)",
+					m->data_count);
 	return 0;
 }
 
