@@ -29,7 +29,9 @@
 	X(archive_read_new)                        \
 	X(archive_read_support_format_tar)         \
 	X(archive_read_support_filter_all)         \
-	X(archive_read_open_filename)              \
+	X(archive_read_support_filter_gzip)        \
+	X(archive_read_support_filter_zstd)        \
+	X(archive_read_open_fd)                    \
 	X(archive_read_next_header)                \
 	X(archive_read_data)                       \
 	X(archive_read_free)                       \
@@ -37,6 +39,10 @@
 	X(archive_entry_free)                      \
 	X(archive_entry_pathname)                  \
 	X(archive_entry_filetype)                  \
+	X(archive_entry_perm)                      \
+	X(archive_entry_size)                      \
+	X(archive_entry_symlink)                   \
+	X(archive_entry_hardlink)                  \
 	X(archive_entry_set_pathname)              \
 	X(archive_entry_set_uid)                   \
 	X(archive_entry_set_gid)                   \

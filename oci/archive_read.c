@@ -8,7 +8,7 @@
 #include "mediatype.h"
 #include "reference.h"
 #include "../lib/fileio.h"
-#include "../lib/libarchive.h"
+#include "../lib/tar_reader.h"
 #include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/common.h"
@@ -20,6 +20,8 @@ static const char *clean_name(const char *name)
 {
 	const char *c;
 
+	if (!name)
+		return NULL;
 	while (name[0] == '.' && name[1] == '/')
 		name += 2;
 	if (!*name || name[0] == '/')
@@ -57,64 +59,33 @@ typedef bool (*member_filter)(const char *name);
  * need) into dir. Links, devices and everything else are skipped. */
 static int extract(const char *archive_path, const char *dir, member_filter accept, wp_error **err)
 {
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	unsigned char *buf = NULL;
-	int r, ar;
+	wp_tar_reader tr = WP_TAR_READER_INIT;
+	int r = wp_tar_reader_open(&tr, archive_path, WP_TAR_READ_ANY_FILTER, err);
 
-	if ((r = wp_libarchive_load(err)) < 0)
-		return r;
-	a = wp_la.archive_read_new();
-	buf = malloc(256 * 1024);
-	r = a && buf ? 0 : wp_error_oom(err);
-
-	if (r == 0) {
-		wp_la.archive_read_support_format_tar(a);
-		wp_la.archive_read_support_filter_all(a);
-		if (wp_la.archive_read_open_filename(a, archive_path, 256 * 1024) != ARCHIVE_OK)
-			r = wp_error_set(err, WP_EINVALID, "cannot read archive \"%s\": %s",
-					 archive_path, wp_la.archive_error_string(a));
-	}
-	while (r == 0 && (ar = wp_la.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = clean_name(wp_la.archive_entry_pathname(e));
+	while (r == 0 && (r = wp_tar_reader_next(&tr, err)) == 1) {
+		const char *name = clean_name(wp_la.archive_entry_pathname(tr.entry));
 		_cleanup_free_ char *path = NULL, *parent = NULL;
 		wp_atomic_file f = WP_ATOMIC_FILE_INIT;
 
-		if (!name || wp_la.archive_entry_filetype(e) != AE_IFREG || !accept(name)) {
+		r = 0;
+		if (!name || wp_la.archive_entry_filetype(tr.entry) != AE_IFREG || !accept(name)) {
 			wp_log_debug("archive \"%s\": skipping \"%s\"", archive_path,
-				     wp_la.archive_entry_pathname(e));
+				     wp_la.archive_entry_pathname(tr.entry));
 			continue;
 		}
-		if (!(path = wp_path_join(dir, name)) || !(parent = wp_path_dirname(path))) {
+		if (!(path = wp_path_join(dir, name)) || !(parent = wp_path_dirname(path)))
 			r = wp_error_oom(err);
-			break;
-		}
-		if ((r = wp_mkdir_p(parent, 0755, NULL, err)) < 0 ||
-		    (r = wp_atomic_file_open(&f, path, 0644, err)) < 0)
-			break;
-		for (;;) {
-			la_ssize_t n = wp_la.archive_read_data(a, buf, 256 * 1024);
-
-			if (n < 0) {
-				r = wp_error_set(err, WP_EINVALID, "archive \"%s\": \"%s\": %s",
-						 archive_path, name, wp_la.archive_error_string(a));
-				break;
-			}
-			if (n == 0)
-				break;
-			if ((r = wp_write_all(f.fd, buf, (size_t)n, path, err)) < 0)
-				break;
-		}
+		if (r == 0)
+			r = wp_mkdir_p(parent, 0755, NULL, err);
+		if (r == 0)
+			r = wp_atomic_file_open(&f, path, 0644, err);
+		if (r == 0)
+			r = wp_tar_reader_copy(&tr, f.fd, UINT64_MAX, path, NULL, err);
 		if (r == 0)
 			r = wp_atomic_file_commit(&f, err);
 		wp_atomic_file_abort(&f);
 	}
-	if (r == 0 && ar != ARCHIVE_EOF)
-		r = wp_error_set(err, WP_EINVALID, "cannot read archive \"%s\": %s", archive_path,
-				 wp_la.archive_error_string(a));
-	if (a)
-		wp_la.archive_read_free(a);
-	free(buf);
+	wp_tar_reader_release(&tr);
 	return r;
 }
 
