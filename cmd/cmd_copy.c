@@ -163,8 +163,13 @@ static int copy_local_to_remote(const struct copy_args *a, struct push_progress 
 static int copy_remote_to_local(const struct copy_args *a, wp_error **err)
 {
 	struct remote_args anonymous_src = a->remote;
-	struct pull_args pa = {a->src,	 a->dst,	 a->platform, a->jobs,
-			       a->quiet, &anonymous_src, a->dst};
+	struct pull_args pa = {.ref = a->src,
+			       .dest = a->dst,
+			       .platform = a->platform,
+			       .jobs = a->jobs,
+			       .quiet = a->quiet,
+			       .remote = &anonymous_src,
+			       .shown = a->dst};
 
 	anonymous_src.username = NULL;
 	anonymous_src.password_stdin = false;

@@ -6,8 +6,6 @@
 #include "../lib/str.h"
 #include "../lib/common.h"
 
-#define DEFAULT_DEST "wasmpack-out"
-
 static int run_pull(int argc, char **argv);
 
 const wp_command cmd_pull = {
@@ -15,6 +13,7 @@ const wp_command cmd_pull = {
 	"download an image from a registry, verifying every blob",
 	run_pull,
 	"Usage: wasmpack pull [OPTIONS] REF [-o DEST]\n"
+	"       wasmpack pull [OPTIONS] REF|SOURCE --wasm FILE | --extract DIR\n"
 	"\n"
 	"Download an image. Every blob's digest and size is checked while it streams\n"
 	"in; a blob that does not match is an error and is not kept, and a failed\n"
@@ -26,7 +25,7 @@ const wp_command cmd_pull = {
 	"\n"
 	"REF: [REGISTRY[:PORT]/]NAME[:TAG|@DIGEST] (the tag defaults to latest).\n"
 	"\n"
-	"DEST (default ./" DEFAULT_DEST "):\n"
+	"DEST (default ./" PULL_DEFAULT_DEST "; none with --wasm or --extract alone):\n"
 	"  DIR, oci:DIR                 an OCI image layout (created if missing; other\n"
 	"                               images in it stay)\n"
 	"  oci-archive:FILE             a tar of an OCI image layout\n"
@@ -35,7 +34,16 @@ const wp_command cmd_pull = {
 	"  -o, --output DEST           where to write the image\n"
 	"      --platform OS/ARCH[/VARIANT]\n"
 	"                              the image to take from an index\n"
-	"  -j, --jobs N                download N blobs at a time (default 4)\n" REMOTE_OPTIONS_HELP
+	"  -j, --jobs N                download N blobs at a time (default 4)\n"
+	"      --wasm FILE             write the module the image runs to FILE: its\n"
+	"                              application/wasm layer, or the file its Entrypoint\n"
+	"                              (else Cmd) names in the layers; must start \\0asm\n"
+	"      --extract DIR           apply the layers to DIR (missing or empty):\n"
+	"                              whiteouts honoured; absolute or .. paths, links\n"
+	"                              out of DIR, devices and FIFOs refused\n"
+	"      --max-size BYTES        largest file --wasm or --extract writes (1 GiB)\n"
+	"                              (--wasm and --extract also read SOURCE: DIR,\n"
+	"                              oci:DIR[:NAME], oci-archive:FILE, docker-archive:FILE)\n" REMOTE_OPTIONS_HELP
 	"  -q, --quiet                 print only the REF@DIGEST line\n"
 	"      --debug                 log every request (credentials and tokens are\n"
 	"                              never printed)\n"
@@ -43,11 +51,16 @@ const wp_command cmd_pull = {
 	"\n"
 	"Examples:\n"
 	"  wasmpack pull ghcr.io/acme/app:1.0\n"
-	"  wasmpack pull localhost:5000/hello@sha256:0123... -o oci-archive:hello.tar\n",
+	"  wasmpack pull localhost:5000/hello@sha256:0123... -o oci-archive:hello.tar\n"
+	"  wasmpack pull ghcr.io/acme/app:1.0 --wasm app.wasm\n"
+	"  wasmpack pull oci-archive:app.tar --extract rootfs\n",
 };
 
 enum {
 	OPT_PLATFORM = 0x2000,
+	OPT_WASM,
+	OPT_EXTRACT,
+	OPT_MAX_SIZE,
 };
 
 static int run_pull(int argc, char **argv)
@@ -56,12 +69,15 @@ static int run_pull(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"platform", required_argument, NULL, OPT_PLATFORM},
 		{"jobs", required_argument, NULL, 'j'},
+		{"wasm", required_argument, NULL, OPT_WASM},
+		{"extract", required_argument, NULL, OPT_EXTRACT},
+		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	struct remote_args remote = REMOTE_ARGS_INIT;
-	struct pull_args a = {.dest = DEFAULT_DEST, .remote = &remote};
+	struct pull_args a = {.remote = &remote};
 	wp_error *err = NULL;
 	int64_t v;
 	int c, status;
@@ -82,6 +98,17 @@ static int run_pull(int argc, char **argv)
 			break;
 		case OPT_PLATFORM:
 			a.platform = optarg;
+			break;
+		case OPT_WASM:
+			a.wasm = optarg;
+			break;
+		case OPT_EXTRACT:
+			a.extract = optarg;
+			break;
+		case OPT_MAX_SIZE:
+			if (wp_parse_int64(optarg, 1, INT64_MAX, "--max-size", &v, &err) < 0)
+				return cmd_usage_from(&cmd_pull, err);
+			a.max_size = (uint64_t)v;
 			break;
 		case 'j':
 			if (wp_parse_int64(optarg, 1, 64, "--jobs", &v, &err) < 0)

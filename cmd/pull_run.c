@@ -1,4 +1,7 @@
 #include "pull_run.h"
+#include "image_view.h"
+#include "../oci/image_wasm.h"
+#include "../oci/source.h"
 #include "remote_cmd.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
@@ -20,6 +23,81 @@ static void on_event(void *ctx, const wp_pull_event *e)
 			strcmp(e->how, "present") == 0 ? "already there" : "verified", e->size);
 }
 
+/* NAME@DIGEST on stdout: the name without a digest, the digest the
+ * image's. */
+static int print_pulled(const struct pull_args *a, const wp_reference *ref, const char *digest,
+			wp_error **err)
+{
+	_cleanup_free_ char *name = wp_reference_familiar(ref);
+
+	if (!name)
+		return wp_error_oom(err);
+	if (strchr(name, '@'))
+		*strchr(name, '@') = '\0';
+	printf("%s@%s\n", a->shown ? a->shown : name, digest);
+	fflush(stdout);
+	return 0;
+}
+
+/* The error named after the command and the image. */
+static int finish(const struct pull_args *a, int r, wp_platform *platform, wp_error **err)
+{
+	wp_platform_release(platform);
+	if (r < 0 && *err && (*err)->code != WP_EUSAGE)
+		wp_error_prefix(err, "%s \"%s\"", a->shown ? "copy" : "pull", a->ref);
+	return r;
+}
+
+/* --wasm and --extract, from the image v shows. */
+static int take_out(const struct pull_args *a, const struct image_view *v, wp_error **err)
+{
+	int r = 0;
+
+	if (a->wasm)
+		r = image_view_write_wasm(v, a->wasm, a->max_size, err);
+	if (r == 0 && a->wasm && !a->quiet)
+		fprintf(stderr, "wrote the module to \"%s\"\n", a->wasm);
+	if (r == 0 && a->extract)
+		r = wp_image_extract(v->l, &v->m, a->extract, a->max_size, err);
+	if (r == 0 && a->extract && !a->quiet)
+		fprintf(stderr, "extracted %zu layer%s into \"%s\"\n", v->m.n_layers,
+			v->m.n_layers == 1 ? "" : "s", a->extract);
+	return r;
+}
+
+/* A local image: only its module or files can be taken out. */
+static int pull_local(const struct pull_args *a, const wp_platform *platform, wp_error **err)
+{
+	struct image_view v = {0};
+	int r;
+
+	if (!a->wasm && !a->extract)
+		return wp_error_set(err, WP_EUSAGE,
+				    "\"%s\" is a local image: take its module or files with "
+				    "--wasm FILE or --extract DIR (or copy it to a registry)",
+				    a->ref);
+	r = image_view_open(&v, a->ref, platform, a->remote, false, err);
+	if (r == 0)
+		r = take_out(a, &v, err);
+	image_view_release(&v);
+	return r;
+}
+
+/* A registry image for --wasm or --extract only: in a temporary layout. */
+static int pull_and_take_out(const struct pull_args *a, const wp_reference *ref,
+			     const wp_platform *platform, wp_error **err)
+{
+	struct image_view v = {0};
+	int r = image_view_open(&v, a->ref, platform, a->remote, false, err);
+
+	if (r == 0)
+		r = take_out(a, &v, err);
+	if (r == 0)
+		r = print_pulled(a, ref, v.image.digest, err);
+	image_view_release(&v);
+	return r;
+}
+
 int pull_run(const struct pull_args *a, wp_error **err)
 {
 	wp_reference ref = {0};
@@ -29,14 +107,24 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	wp_output *out = NULL;
 	wp_pull_result res = {0};
 	wp_pull_options po = {.jobs = a->jobs, .event = on_event, .event_ctx = (void *)a};
-	_cleanup_free_ char *name = NULL;
-	int r = remote_parse_reference(a->ref, &ref, err);
+	struct image_view v = {0};
+	int r = 0;
 
-	if (r == 0 && a->platform && (r = wp_platform_parse(&platform, a->platform, err)) < 0)
+	if (a->platform && (r = wp_platform_parse(&platform, a->platform, err)) < 0)
 		(*err)->code = WP_EUSAGE;
 	if (r == 0 && a->platform)
 		po.platform = &platform;
-	if (r == 0 && (r = wp_destination_parse(&dest, a->dest, err)) < 0)
+	if (r == 0 && wp_source_is_spec(a->ref))
+		return finish(a, pull_local(a, po.platform, err), &platform, err);
+	if (r == 0)
+		r = remote_parse_reference(a->ref, &ref, err);
+	if (r == 0 && (a->wasm || a->extract) && !a->dest) {
+		r = pull_and_take_out(a, &ref, po.platform, err);
+		wp_reference_release(&ref);
+		return finish(a, r, &platform, err);
+	}
+	if (r == 0 &&
+	    (r = wp_destination_parse(&dest, a->dest ? a->dest : PULL_DEFAULT_DEST, err)) < 0)
 		(*err)->code = WP_EUSAGE;
 	if (r == 0 && dest.kind == WP_DEST_DOCKER_ARCHIVE)
 		r = wp_error_set(
@@ -49,11 +137,14 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	if (r == 0)
 		r = wp_output_open(&out, &dest, 0, err);
 	if (r == 0)
-		r = wp_pull_image(reg, ref.repository,
-				  ref.digest ? ref.digest
-				  : ref.tag  ? ref.tag
-					     : WP_DEFAULT_TAG,
+		r = wp_pull_image(reg, ref.repository, remote_ref_target(&ref),
 				  wp_output_layout(out), &po, &res, err);
+	/* the module and files before the layout is committed: a failure
+	 * leaves nothing */
+	if (r == 0 && (a->wasm || a->extract))
+		r = image_view_open_layout(&v, wp_output_layout(out), &res.image, NULL, err);
+	if (r == 0 && (a->wasm || a->extract))
+		r = take_out(a, &v, err);
 	/* tagged in the layout as it is named: by its tag, or latest for a
 	 * bare name; a pull by digest alone gets no tag */
 	if (r == 0 && !ref.tag && !ref.digest && !(ref.tag = strdup(WP_DEFAULT_TAG)))
@@ -64,28 +155,16 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	}
 	if (r == 0)
 		r = wp_output_commit_manifest(out, &res.image, &ref, ref.tag ? 1 : 0, err);
-	if (r == 0 && !(name = wp_reference_familiar(&ref)))
-		r = wp_error_oom(err);
 	if (r == 0) {
 		wp_log_debug("%d blobs fetched (%" PRId64 " bytes), %d present", res.blobs_fetched,
 			     res.bytes_fetched, res.blobs_present);
-		/* the name without a digest: the digest printed is the image's */
-		if (strchr(name, '@'))
-			*strchr(name, '@') = '\0';
-		printf("%s@%s\n", a->shown ? a->shown : name, res.image.digest);
-		fflush(stdout);
+		r = print_pulled(a, &ref, res.image.digest, err);
 	}
-	if (r < 0 && ref.repository) {
-		_cleanup_free_ char *shown = wp_reference_familiar(&ref);
-
-		wp_error_prefix(err, "%s \"%s\"", a->shown ? "copy" : "pull",
-				shown ? shown : a->ref);
-	}
+	image_view_release(&v);
 	wp_output_free(out);
 	wp_pull_result_release(&res);
 	wp_registry_free(reg);
-	wp_platform_release(&platform);
 	wp_destination_release(&dest);
 	wp_reference_release(&ref);
-	return r;
+	return finish(a, r, &platform, err);
 }

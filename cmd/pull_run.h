@@ -3,17 +3,23 @@
 #define WP_PULL_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "remote_args.h"
 
+#define PULL_DEFAULT_DEST "wasmpack-out"
+
 struct pull_args {
-	const char *ref;
-	const char *dest;
+	const char *ref;  /* a registry reference, or a local source for --wasm/--extract */
+	const char *dest; /* NULL: PULL_DEFAULT_DEST, or none with --wasm/--extract */
 	const char *platform;
 	int jobs;
 	bool quiet;
 	const struct remote_args *remote;
-	const char *shown; /* printed before @DIGEST; NULL: the reference */
+	const char *shown;   /* printed before @DIGEST; NULL: the reference */
+	const char *wasm;    /* --wasm FILE */
+	const char *extract; /* --extract DIR */
+	uint64_t max_size;   /* of one file; 0: 1 GiB */
 };
 
 /* Pulls a->ref into a->dest and prints NAME@DIGEST. */

@@ -69,14 +69,14 @@ int wp_extract_open_layer(wp_tar_reader *tr, const wp_extract_layer *l, wp_error
 	int known = media_type_compression(l->media_type, &want, err), r;
 
 	if (known < 0)
-		return wp_error_prefix(err, "layer \"%s\"", l->path);
+		return wp_error_prefix(err, "layer \"%s\"", layer_name(l));
 	if ((r = wp_tar_reader_open(tr, l->path, 0, err)) < 0)
 		return r;
 	if (known && want != tr->compression)
 		return wp_error_set(err, WP_EINVALID,
 				    "layer \"%s\": media type \"%s\" says compression %s but the "
 				    "content has %s",
-				    l->path, l->media_type, wp_compression_name(want),
+				    layer_name(l), l->media_type, wp_compression_name(want),
 				    wp_compression_name(tr->compression));
 	return 0;
 }
@@ -233,7 +233,8 @@ static int apply_layer(wp_extract_ctx *x, size_t i, wp_error **err)
 		const char *name = wp_la.archive_entry_pathname(tr.entry);
 
 		if ((r = apply_entry(x, &tr, err)) < 0)
-			wp_error_prefix(err, "layer \"%s\": \"%s\"", l->path, name ? name : "");
+			wp_error_prefix(err, "layer \"%s\": \"%s\"", layer_name(l),
+					name ? name : "");
 	}
 	wp_tar_reader_release(&tr);
 	return r;

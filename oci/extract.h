@@ -31,6 +31,7 @@
 typedef struct wp_extract_layer {
 	const char *path;	/* the layer blob on disk */
 	const char *media_type; /* from its descriptor; NULL when unknown */
+	const char *name;	/* for messages (its digest); NULL: the path */
 } wp_extract_layer;
 
 typedef struct wp_extract_options {

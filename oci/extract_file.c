@@ -87,7 +87,7 @@ static int copy_file(wp_extract_ctx *x, const wp_tree_node *n, const char *out_p
 	if (r == 0 && (!found || wp_la.archive_entry_filetype(tr.entry) != AE_IFREG ||
 		       wp_la.archive_entry_size(tr.entry) != n->size))
 		r = wp_error_set(err, WP_EINVALID, "layer \"%s\" changed while it was read",
-				 l->path);
+				 layer_name(l));
 	if (r == 0)
 		r = write_out(out_path, shown, read_tar, &tr, x->max_size, wasm, err);
 	wp_tar_reader_release(&tr);

@@ -8,6 +8,12 @@
 #include "layer_tree.h"
 #include "../lib/tar_reader.h"
 
+/* How a layer is named in messages. */
+static inline const char *layer_name(const wp_extract_layer *l)
+{
+	return l->name ? l->name : l->path;
+}
+
 typedef enum wp_extract_kind {
 	WP_EXTRACT_SKIP, /* the root itself, aufs metadata */
 	WP_EXTRACT_DIR,
