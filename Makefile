@@ -154,6 +154,7 @@ bench: deps
 	$(MAKE) all $(GENWASM)
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/build.sh
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/push.sh
+	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/pull.sh
 	WASMPACK=$(abspath $(BIN)) bench/wasmopt.sh
 
 install: $(BIN)

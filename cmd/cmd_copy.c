@@ -28,7 +28,7 @@ const wp_command cmd_copy = {
 	"\n"
 	"SRC: REF ([REGISTRY[:PORT]/]NAME[:TAG|@DIGEST]), or DIR, oci:DIR[:NAME],\n"
 	"     oci-archive:FILE[:NAME], docker-archive:FILE[:NAME]\n"
-	"DST: REF, or DIR, oci:DIR, oci-archive:FILE\n"
+	"DST: REF, or DIR, oci:DIR, oci-archive:FILE, docker-archive:FILE\n"
 	"\n"
 	"Options:\n"
 	"      --platform OS/ARCH[/VARIANT]\n"

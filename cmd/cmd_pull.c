@@ -29,6 +29,8 @@ const wp_command cmd_pull = {
 	"  DIR, oci:DIR                 an OCI image layout (created if missing; other\n"
 	"                               images in it stay)\n"
 	"  oci-archive:FILE             a tar of an OCI image layout\n"
+	"  docker-archive:FILE          for 'docker load' (layers stored uncompressed,\n"
+	"                               each checked against the config's diff_ids)\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DEST           where to write the image\n"

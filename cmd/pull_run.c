@@ -10,11 +10,17 @@
 #include "../oci/pull.h"
 #include "../lib/common.h"
 
+/* -q of the command, or of wasmpack itself */
+static bool quiet(const struct pull_args *a)
+{
+	return a->quiet || wp_log_get_level() < WP_LOG_INFO;
+}
+
 static void on_event(void *ctx, const wp_pull_event *e)
 {
 	const struct pull_args *a = ctx;
 
-	if (a->quiet)
+	if (quiet(a))
 		return;
 	if (e->kind == WP_PULL_INDEX)
 		fprintf(stderr, "%s: index, taking the %s image\n", e->digest, e->platform);
@@ -55,11 +61,11 @@ static int take_out(const struct pull_args *a, const struct image_view *v, wp_er
 
 	if (a->wasm)
 		r = image_view_write_wasm(v, a->wasm, a->max_size, err);
-	if (r == 0 && a->wasm && !a->quiet)
+	if (r == 0 && a->wasm && !quiet(a))
 		fprintf(stderr, "wrote the module to \"%s\"\n", a->wasm);
 	if (r == 0 && a->extract)
 		r = wp_image_extract(v->l, &v->m, a->extract, a->max_size, err);
-	if (r == 0 && a->extract && !a->quiet)
+	if (r == 0 && a->extract && !quiet(a))
 		fprintf(stderr, "extracted %zu layer%s into \"%s\"\n", v->m.n_layers,
 			v->m.n_layers == 1 ? "" : "s", a->extract);
 	return r;
@@ -126,12 +132,6 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	if (r == 0 &&
 	    (r = wp_destination_parse(&dest, a->dest ? a->dest : PULL_DEFAULT_DEST, err)) < 0)
 		(*err)->code = WP_EUSAGE;
-	if (r == 0 && dest.kind == WP_DEST_DOCKER_ARCHIVE)
-		r = wp_error_set(
-			err, WP_EUSAGE,
-			"\"%s\": docker-archive is not supported here yet; use oci-archive: "
-			"or a layout directory",
-			a->dest);
 	if (r == 0)
 		r = remote_args_open(a->remote, ref.registry, &reg, err);
 	if (r == 0)

@@ -87,41 +87,58 @@ int wp_oci_archive_write(const wp_layout *l, wp_sink sink, int64_t mtime, wp_err
 	return r;
 }
 
-static int docker_manifest_json(const char *config_name, const char *layer_name,
+static int docker_manifest_json(const char *config_name, const wp_strv *layer_names,
 				const wp_strv *repo_tags, wp_buf *out, wp_error **err)
 {
 	_cleanup_json_ json_t *arr = NULL;
-	json_t *tags = NULL;
+	json_t *tags = NULL, *layers = NULL;
 	int r = wp_strv_to_json(repo_tags, &tags, "tag", err);
 
-	if (r < 0)
+	if (r == 0)
+		r = wp_strv_to_json(layer_names, &layers, "layer", err);
+	if (r < 0) {
+		json_decref(tags);
 		return r;
-	/* "o" hands tags over to the new array */
-	arr = json_pack("[{s:s,s:[s],s:o}]", "Config", config_name, "Layers", layer_name,
-			"RepoTags", tags);
+	}
+	/* "o" hands tags and layers over to the new array */
+	arr = json_pack("[{s:s,s:o,s:o}]", "Config", config_name, "Layers", layers, "RepoTags",
+			tags);
 	if (!arr)
 		return wp_error_oom(err);
 	return wp_json_dump_canonical(arr, out, err);
 }
 
-int wp_docker_archive_write(const wp_layout *l, const wp_built_image *img, const char *layer_tar,
+int wp_docker_archive_write(const wp_layout *l, const char *config_digest,
+			    const wp_docker_layer *layers, size_t n_layers,
 			    const wp_strv *repo_tags, wp_sink sink, int64_t mtime, wp_error **err)
 {
-	_cleanup_free_ char *config_path = wp_layout_blob_path(l, img->config.digest);
+	_cleanup_free_ char *config_path = wp_layout_blob_path(l, config_digest);
 	_cleanup_free_ char *config_name =
-		wp_strdup_printf("%s.json", wp_digest_hex(img->config.digest));
-	_cleanup_free_ char *layer_name =
-		wp_strdup_printf("%s.tar", wp_digest_hex(img->layer.diff_id));
+		wp_strdup_printf("%s.json", wp_digest_hex(config_digest));
 	wp_buf manifest = WP_BUF_INIT(1024 * 1024);
+	wp_strv names = {0};
 	wp_tar_writer *tw = NULL;
-	int r = config_path && config_name && layer_name ? 0 : wp_error_oom(err);
+	int r = config_path && config_name ? 0 : wp_error_oom(err);
 
+	/* each layer once, however often the image lists it */
+	for (size_t i = 0; r == 0 && i < n_layers; i++) {
+		_cleanup_free_ char *name =
+			wp_strdup_printf("%s.tar", wp_digest_hex(layers[i].diff_id));
+
+		r = name ? wp_strv_push(&names, name, err) : wp_error_oom(err);
+	}
 	if (r == 0)
-		r = docker_manifest_json(config_name, layer_name, repo_tags, &manifest, err);
+		r = docker_manifest_json(config_name, &names, repo_tags, &manifest, err);
 	if (r == 0)
 		r = wp_tar_writer_new(&tw, sink, err);
-	if (r == 0)
-		r = add_file(tw, layer_name, layer_tar, mtime, err);
+	for (size_t i = 0; r == 0 && i < n_layers; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen |= strcmp(names.items[k], names.items[i]) == 0;
+		if (!seen)
+			r = add_file(tw, names.items[i], layers[i].tar_path, mtime, err);
+	}
 	if (r == 0)
 		r = add_file(tw, config_name, config_path, mtime, err);
 	if (r == 0) {
@@ -133,6 +150,7 @@ int wp_docker_archive_write(const wp_layout *l, const wp_built_image *img, const
 	if (r == 0)
 		r = wp_tar_writer_finish(tw, err);
 	wp_tar_writer_free(tw);
+	wp_strv_release(&names);
 	wp_buf_release(&manifest);
 	return r;
 }

@@ -16,9 +16,17 @@
 
 int wp_oci_archive_write(const wp_layout *l, wp_sink sink, int64_t mtime, wp_error **err);
 
-/* layer_tar: a file holding the uncompressed layer (its digest is the
- * image's diff_id); repo_tags: "hello:v1" forms. */
-int wp_docker_archive_write(const wp_layout *l, const wp_built_image *img, const char *layer_tar,
+/* One layer of a docker-archive: a file holding it uncompressed, whose
+ * digest is diff_id. */
+typedef struct wp_docker_layer {
+	const char *tar_path;
+	const char *diff_id;
+} wp_docker_layer;
+
+/* The image of config_digest (a blob of l) and its layers, in order;
+ * repo_tags: "hello:v1" forms. */
+int wp_docker_archive_write(const wp_layout *l, const char *config_digest,
+			    const wp_docker_layer *layers, size_t n_layers,
 			    const wp_strv *repo_tags, wp_sink sink, int64_t mtime, wp_error **err);
 
 #endif

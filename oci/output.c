@@ -3,6 +3,9 @@
 
 #include "output.h"
 #include "archive.h"
+#include "config.h"
+#include "manifest.h"
+#include "../lib/decompress.h"
 #include "../lib/fileio.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
@@ -139,29 +142,107 @@ static int layout_tags(wp_output *o, const wp_descriptor *manifest, const wp_ref
 	return r;
 }
 
-static int write_archive(wp_output *o, const wp_built_image *img, const wp_reference *tags,
-			 size_t n, wp_fd_sink *fs, wp_error **err)
+/* A pulled image's layers, uncompressed into the staging directory and
+ * checked against the config's diff_ids, as docker-archive holds them. */
+static int uncompressed_layers(wp_output *o, const wp_descriptor *manifest, char **config,
+			       wp_docker_layer **out, wp_strv *paths, wp_image_config *c, size_t *n,
+			       wp_error **err)
 {
-	wp_strv repo_tags = {0};
+	wp_buf mb = WP_BUF_INIT(WP_MANIFEST_MAX), cb = WP_BUF_INIT(WP_CONFIG_MAX);
+	wp_manifest m = {0};
+	int r = wp_layout_read_blob(o->layout, manifest->digest, &mb, err);
+
+	if (r == 0)
+		r = wp_manifest_parse(&m, mb.data, mb.len, manifest->digest, err);
+	if (r == 0)
+		r = wp_layout_read_blob(o->layout, m.config.digest, &cb, err);
+	if (r == 0)
+		r = wp_image_config_parse(c, cb.data, cb.len, m.config.digest, err);
+	if (r == 0 && c->diff_ids.len != m.n_layers)
+		r = wp_error_set(err, WP_EINVALID,
+				 "image %s: %zu layers but %zu diff_ids in its config",
+				 manifest->digest, m.n_layers, c->diff_ids.len);
+	if (r == 0 && !(*out = calloc(m.n_layers + 1, sizeof(**out))))
+		r = wp_error_oom(err);
+	if (r == 0 && !(*config = strdup(m.config.digest)))
+		r = wp_error_oom(err);
+	for (size_t i = 0; r == 0 && i < m.n_layers; i++) {
+		_cleanup_free_ char *blob = wp_layout_blob_path(o->layout, m.layers[i].digest);
+		_cleanup_free_ char *tar = wp_strdup_printf("%s/layer-%zu.tar", o->staging, i);
+		_cleanup_close_ int in = -1, fd = -1;
+		wp_fd_sink fs;
+		wp_hashing_sink hs;
+		struct stat st;
+		char got[WP_DIGEST_SIZE];
+
+		if (!blob || !tar || wp_strv_push(paths, tar, err) < 0) {
+			r = wp_error_oom(err);
+			break;
+		}
+		if ((in = wp_open_read(blob, &st, err)) < 0) {
+			r = in;
+			break;
+		}
+		fd = open(tar, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = wp_error_set_errno(err, errno, "cannot create \"%s\"", tar);
+			break;
+		}
+		fs = (wp_fd_sink){fd, tar};
+		if ((r = wp_hashing_sink_init(&hs, wp_fd_sink_as_sink(&fs), err)) < 0)
+			break;
+		r = wp_decompress_fd(in, blob, wp_hashing_sink_as_sink(&hs), err);
+		if (r == 0)
+			r = wp_hashing_sink_final(&hs, got, err);
+		wp_hashing_sink_release(&hs);
+		if (r == 0 && strcmp(got, c->diff_ids.items[i]) != 0)
+			r = wp_error_set(err, WP_EDIGEST,
+					 "layer %s uncompressed has digest %s, the config says %s",
+					 m.layers[i].digest, got, c->diff_ids.items[i]);
+		(*out)[i] = (wp_docker_layer){paths->items[i], c->diff_ids.items[i]};
+	}
+	*n = m.n_layers;
+	wp_manifest_release(&m);
+	wp_buf_release(&mb);
+	wp_buf_release(&cb);
+	return r;
+}
+
+static int write_archive(wp_output *o, const wp_descriptor *manifest, const wp_built_image *img,
+			 const wp_reference *tags, size_t n, wp_fd_sink *fs, wp_error **err)
+{
+	wp_strv repo_tags = {0}, paths = {0};
+	wp_image_config c = {0};
+	wp_docker_layer one, *layers = NULL;
+	_cleanup_free_ char *config = NULL;
+	size_t n_layers = 1;
 	int r = 0;
 
 	if (o->kind == WP_DEST_OCI_ARCHIVE)
 		return wp_oci_archive_write(o->layout, wp_fd_sink_as_sink(fs), o->mtime, err);
-	if (!img)
-		return wp_error_set(err, WP_EUNSUPPORTED,
-				    "\"%s\": writing a docker-archive of a pulled image is not "
-				    "supported yet; use oci-archive: or a layout directory",
-				    o->path);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_free_ char *t = wp_reference_familiar(&tags[i]);
 
 		r = t ? wp_strv_push(&repo_tags, t, err) : wp_error_oom(err);
 	}
-	if (r == 0 && lseek(o->tee_fd, 0, SEEK_SET) < 0)
-		r = wp_error_set_errno(err, errno, "cannot rewind \"%s\"", o->tee_path);
+	if (r == 0 && img) {
+		/* a build: its layer was written uncompressed alongside */
+		one = (wp_docker_layer){o->tee_path, img->layer.diff_id};
+		layers = &one;
+		if (!(config = strdup(img->config.digest)))
+			r = wp_error_oom(err);
+	} else if (r == 0) {
+		r = uncompressed_layers(o, manifest, &config, &layers, &paths, &c, &n_layers, err);
+	}
 	if (r == 0)
-		r = wp_docker_archive_write(o->layout, img, o->tee_path, &repo_tags,
+		r = wp_docker_archive_write(o->layout, config, layers, n_layers, &repo_tags,
 					    wp_fd_sink_as_sink(fs), o->mtime, err);
+	if (layers != &one)
+		free(layers);
+	for (size_t i = 0; i < paths.len; i++)
+		unlink(paths.items[i]);
+	wp_strv_release(&paths);
+	wp_image_config_release(&c);
 	wp_strv_release(&repo_tags);
 	return r;
 }
@@ -181,7 +262,7 @@ static int commit(wp_output *o, const wp_descriptor *manifest, const wp_built_im
 		fs.fd = f.fd;
 		fs.what = o->path;
 	}
-	r = write_archive(o, img, tags, n_tags, &fs, err);
+	r = write_archive(o, manifest, img, tags, n_tags, &fs, err);
 	if (r == 0 && !is_stdout(o->path))
 		r = wp_atomic_file_commit(&f, err);
 	wp_atomic_file_abort(&f);

@@ -27,8 +27,9 @@ int wp_output_layer_tee(wp_output *o, const char **name);
 /* Tags the image and finishes the destination. */
 int wp_output_commit(wp_output *o, const wp_built_image *img, const wp_reference *tags,
 		     size_t n_tags, wp_error **err);
-/* The same for an image already in the layout (a pulled one): layouts and
- * oci-archives only for now. */
+/* The same for an image already in the layout (a pulled one); for a
+ * docker-archive its layers are uncompressed and checked against the
+ * config's diff_ids. */
 int wp_output_commit_manifest(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
 			      size_t n_tags, wp_error **err);
 /* Undoes everything unless committed; frees. */

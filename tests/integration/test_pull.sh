@@ -39,6 +39,23 @@ expect_ok wp pull -q "$H/app:v1" -o oci-archive:app.tar
 skopeo_inspect_to "$T/archive.json" oci-archive:app.tar:v1
 expect_jq "$T/archive.json" .Digest "\"$D\""
 
+# a docker-archive that skopeo reads, its layer uncompressed (the build's own
+# docker-archive has the same bytes for it)
+expect_ok wp pull -q "$H/app:v1" -o docker-archive:app-docker.tar
+expect_refs_on_stdout "$D" "$H/app:v1"
+skopeo_inspect_to "$T/docker.json" docker-archive:app-docker.tar
+expect_jq "$T/docker.json" '.Layers | length' 1
+DIFF=$(jqr "$(config_of built)" '.rootfs.diff_ids[0]')
+mkdir dock-x && tar -xf app-docker.tar -C dock-x
+expect_eq "$DIFF" "$(sha256_of "dock-x/${DIFF#sha256:}.tar")" "the uncompressed layer's digest"
+expect_ok wp build m.wasm -t "$H/app:v1" -o docker-archive:built-docker.tar
+mkdir dock-b && tar -xf built-docker.tar -C dock-b
+expect_same_file "dock-b/${DIFF#sha256:}.tar" "dock-x/${DIFF#sha256:}.tar"
+expect_same_file "dock-b/manifest.json" "dock-x/manifest.json"
+# and it pushes back as the same image
+expect_ok wp push -q docker-archive:app-docker.tar "$H/fromdocker:v1"
+expect_refs_on_stdout "$D" "$H/fromdocker:v1"
+
 # --- skopeo pushes, wasmpack pulls ---------------------------------------------
 expect_ok skopeo copy --quiet --dest-tls-verify=false oci:built:v1 "docker://$H/bysko:v1"
 expect_ok wp pull -q "$H/bysko:v1" -o sko
@@ -58,6 +75,10 @@ expect_ok wp push -q zst "$H/zstd:v1"
 expect_ok wp pull -q "$H/zstd:v1" -o zst-pulled
 expect_refs_on_stdout "$ZD" "$H/zstd:v1"
 expect_same_file "$(layer_of zst)" "$(layer_of zst-pulled)"
+# a zstd layer, uncompressed for docker-archive
+expect_ok wp pull -q "$H/zstd:v1" -o docker-archive:zstd-docker.tar
+mkdir dock-z && tar -xf zstd-docker.tar -C dock-z
+expect_same_file "dock-b/${DIFF#sha256:}.tar" "dock-z/${DIFF#sha256:}.tar"
 
 # --- an index as buildx writes it: wasi/wasm and an attestation manifest --------
 buildx_index built multi
