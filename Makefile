@@ -31,6 +31,12 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread $(WARNING
 	$(PKG_CFLAGS) -I$(BUILD)/gen
 LIBS := $(PKG_LIBS) -pthread
 WABT_LIBS := -lwabt -lstdc++ -lm
+# wasmpack parses WAT in-process (wasmopt/wabt_bridge.cc). Debian's libwabt.a
+# is not position-independent, and a dynamic libstdc++ costs every command
+# about 1.4 MB of relocated pages before main(): the binary is linked as a
+# fixed-address executable with libstdc++ static (0.6 MB, only its own
+# initialisers run).
+BIN_LIBS := -no-pie -lwabt -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -lm
 # the unit tests read tars with libarchive directly, as a reference
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs libarchive 2>/dev/null) $(WABT_LIBS) -lcriterion
 CXX ?= c++
@@ -58,7 +64,7 @@ DEB_BUILD := gcc g++ make pkg-config wabt libcurl4-openssl-dev libjansson-dev li
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
-	python3-cryptography strace
+	python3-cryptography strace cargo rustc libstd-rust-dev-wasm32
 DEB_BENCH := hyperfine time pigz binaryen
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
@@ -88,7 +94,7 @@ $(LIB): $(CORE_OBJS)
 	ar rcs $@ $^
 
 $(BIN): $(CMD_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS) $(BIN_LIBS)
 
 $(UNIT): $(UNIT_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "build_source.h"
 #include "cmd.h"
 #include "push_run.h"
 #include "remote_args.h"
@@ -32,7 +33,12 @@ const wp_command cmd_build = {
 	"build",
 	"build a wasi/wasm OCI image from a WebAssembly module",
 	run_build,
-	"Usage: wasmpack build [OPTIONS] MODULE.wasm\n"
+	"Usage: wasmpack build [OPTIONS] INPUT...\n"
+	"\n"
+	"INPUT: a module (MODULE.wasm), WebAssembly text (X.wat, encoded in-process),\n"
+	"C/C++ sources (X.c X.cc X.cpp ..., compiled by clang for wasm32-wasi), or a\n"
+	"directory holding a Rust project (Cargo.toml: cargo build --release for\n"
+	"wasm32-wasip1). What is done with it is printed in one line.\n"
 	"\n"
 	"Build a FROM-scratch OCI image for the wasi/wasm platform holding MODULE, the\n"
 	"image 'docker buildx build --platform wasi/wasm --provenance=false' makes from\n"
@@ -76,6 +82,12 @@ const wp_command cmd_build = {
 	"                              bytes as given. The original's digest is kept\n"
 	"                              in the annotation dev.wasmpack.source.digest\n"
 	"      --strip                 drop debug and tooling sections only (-Os)\n"
+	"  Sources (-Os/-Oz/-O0 are also the compiler's -O; default -O2):\n"
+	"      --sysroot DIR           the WASI sysroot for C/C++ (default: WASI_SYSROOT,\n"
+	"                              Debian's /usr (wasi-libc), /opt/wasi-sdk)\n"
+	"      --cflags FLAGS          more compiler flags, split at spaces (repeatable)\n"
+	"      --features LIST         cargo features (repeatable)\n"
+	"      --bin NAME              the cargo binary to build\n"
 	"      --keep-section NAME     keep this custom section when optimizing\n"
 	"      --remove-unused-imports let -Oz remove unused function imports\n"
 	"      --compression ALG       gzip (default), zstd or none\n"
@@ -117,10 +129,22 @@ enum {
 	OPT_STRIP,
 	OPT_KEEP_SECTION,
 	OPT_REMOVE_IMPORTS,
+	OPT_SYSROOT,
+	OPT_CFLAGS,
+	OPT_FEATURES,
+	OPT_BIN,
 };
 
 struct build_args {
-	const char *input;
+	const char *input;	   /* the module to pack (made from sources when given) */
+	const char *const *inputs; /* as given: a module, WAT, C sources or a directory */
+	size_t n_inputs;
+	struct build_source source; /* the module made from them */
+	const char *sysroot;
+	wp_strv cflags;
+	wp_strv features;
+	const char *bin;
+	bool o_given; /* -O on the command line */
 	wp_strv tags;
 	const char *output;
 	const char *platform;
@@ -161,6 +185,9 @@ struct build_plan {
 
 static void build_args_release(struct build_args *a)
 {
+	build_source_release(&a->source);
+	wp_strv_release(&a->cflags);
+	wp_strv_release(&a->features);
 	wp_strv_release(&a->keep_sections);
 	wp_strv_release(&a->tags);
 	wp_strv_release(&a->cmd);
@@ -217,6 +244,10 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"strip", no_argument, NULL, OPT_STRIP},
 		{"keep-section", required_argument, NULL, OPT_KEEP_SECTION},
 		{"remove-unused-imports", no_argument, NULL, OPT_REMOVE_IMPORTS},
+		{"sysroot", required_argument, NULL, OPT_SYSROOT},
+		{"cflags", required_argument, NULL, OPT_CFLAGS},
+		{"features", required_argument, NULL, OPT_FEATURES},
+		{"bin", required_argument, NULL, OPT_BIN},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -294,6 +325,19 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			if (cmd_parse_opt_level(optarg, &a->opt.level) < 0)
 				return cmd_usage_error(&cmd_build, "-O%s: expected -O0, -Os or -Oz",
 						       optarg);
+			a->o_given = true;
+			break;
+		case OPT_SYSROOT:
+			a->sysroot = optarg;
+			break;
+		case OPT_CFLAGS:
+			r = wp_strv_split_words(&a->cflags, optarg, &err);
+			break;
+		case OPT_FEATURES:
+			r = wp_strv_push(&a->features, optarg, &err);
+			break;
+		case OPT_BIN:
+			a->bin = optarg;
 			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
@@ -314,12 +358,19 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			return cmd_fail(err);
 	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_build, "missing the module to build (MODULE.wasm)");
-	if (optind + 1 < argc)
-		return cmd_usage_error(&cmd_build, "one module at a time; unexpected \"%s\"",
-				       argv[optind + 1]);
+		return cmd_usage_error(&cmd_build, "missing what to build (MODULE.wasm, X.wat, "
+						   "X.c or a Cargo project directory)");
+	a->inputs = (const char *const *)argv + optind;
+	a->n_inputs = (size_t)(argc - optind);
 	a->input = argv[optind];
 	return 0;
+}
+
+/* The module as messages name it: a made one by its file name only (it
+ * lives in a temporary directory). */
+static const char *shown_input(const struct build_args *a)
+{
+	return a->source.tmp_dir ? wp_path_basename(a->input) : a->input;
 }
 
 /* A usage error from a value: sets WP_EUSAGE so the exit status is 2. */
@@ -730,8 +781,8 @@ static int plan_optimize(struct build_plan *p, struct build_args *a, wp_error **
 			    : wp_kv_set(&p->spec.annotations, "dev.wasmpack.source.digest", digest,
 					err);
 	if (r == 0)
-		wp_log_info("%s: optimized %" PRIu64 " -> %" PRIu64 " bytes", a->input, st.input,
-			    st.output);
+		wp_log_info("%s: optimized %" PRIu64 " -> %" PRIu64 " bytes", shown_input(a),
+			    st.input, st.output);
 	wp_module_free(m);
 	wp_buf_release(&out);
 	return r;
@@ -927,7 +978,7 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	if (r < 0)
 		goto done;
 	/* logged only now: a failed build prints its error and nothing else */
-	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", a->input,
+	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", shown_input(a),
 		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
 	wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)", img.layer.digest,
 		    img.layer.size, wp_compression_name(img.layer.compression),
@@ -955,6 +1006,24 @@ done:
 	return r;
 }
 
+/* The module from the inputs: as given, or made from sources. */
+static int make_source(struct build_args *a, wp_error **err)
+{
+	static const char *const levels[] = {
+		[WP_OPT_NONE] = "0", [WP_OPT_SIZE] = "s", [WP_OPT_MIN] = "z"};
+	struct build_source_options o = {a->sysroot, &a->cflags,
+					 a->o_given ? levels[a->opt.level] : NULL, &a->features,
+					 a->bin};
+	int r = build_source_make(a->inputs, a->n_inputs, &o, &a->source, err);
+
+	if (r < 0)
+		return r;
+	a->input = a->source.module;
+	if (a->source.summary)
+		wp_log_info("%s", a->source.summary);
+	return 0;
+}
+
 static int run_build(int argc, char **argv)
 {
 	struct build_args a = {.remote = REMOTE_ARGS_INIT};
@@ -966,7 +1035,10 @@ static int run_build(int argc, char **argv)
 		build_args_release(&a);
 		return status < 0 ? EXIT_OK : status;
 	}
-	if (make_plan(&p, &a, &err) < 0) {
+	if (make_source(&a, &err) < 0) {
+		status = err && err->code == WP_EUSAGE ? cmd_usage_from(&cmd_build, TAKE_PTR(err))
+						       : cmd_fail(TAKE_PTR(err));
+	} else if (make_plan(&p, &a, &err) < 0) {
 		status = err && err->code == WP_EUSAGE ? cmd_usage_from(&cmd_build, TAKE_PTR(err))
 						       : cmd_fail(TAKE_PTR(err));
 	} else if (build_image(&p, &a, &err) < 0) {

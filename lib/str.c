@@ -167,6 +167,26 @@ int wp_strv_push(wp_strv *v, const char *s, wp_error **err)
 	return 0;
 }
 
+int wp_strv_split_words(wp_strv *v, const char *s, wp_error **err)
+{
+	int r = 0;
+
+	while (r == 0 && *s) {
+		size_t n;
+
+		s += strspn(s, " \t\n");
+		if (!(n = strcspn(s, " \t\n")))
+			break;
+		{
+			_cleanup_free_ char *word = strndup(s, n);
+
+			r = word ? wp_strv_push(v, word, err) : wp_error_oom(err);
+		}
+		s += n;
+	}
+	return r;
+}
+
 bool wp_strv_contains(const wp_strv *v, const char *s)
 {
 	for (size_t i = 0; i < v->len; i++)

@@ -40,6 +40,8 @@ typedef struct wp_strv {
 } wp_strv;
 
 int wp_strv_push(wp_strv *v, const char *s, wp_error **err);
+/* Appends each word of s (split at spaces, tabs and newlines; no quoting). */
+int wp_strv_split_words(wp_strv *v, const char *s, wp_error **err);
 bool wp_strv_contains(const wp_strv *v, const char *s);
 void wp_strv_release(wp_strv *v);
 
