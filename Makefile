@@ -14,7 +14,7 @@ SANITIZE ?=
 
 # libcurl, libarchive and libcrypto are loaded at run time by lib/http.c,
 # lib/libarchive.c and lib/libcrypto.c (dlopen): their headers only here
-PKGS := jansson libzstd zlib
+PKGS := jansson libzstd zlib yaml-0.1
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl libarchive libcrypto $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 
@@ -51,6 +51,8 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(CXX_SRCS:%.cc=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+# the parts of cmd/ the unit tests call (the rest needs main.c's table)
+UNIT_CMD_OBJS := $(addprefix $(BUILD)/obj/cmd/,project_file.o project_starter.o)
 
 LIB := $(BUILD)/libwasmpack.a
 BIN := $(BUILD)/wasmpack
@@ -60,7 +62,7 @@ GENWASM := $(BUILD)/genwasm
 # Debian packages: to build, to test against the real peer tools, to bench.
 CLANG_MAJOR := $(or $(shell clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1),14)
 DEB_BUILD := gcc g++ make pkg-config wabt libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
-	libzstd-dev zlib1g-dev
+	libzstd-dev zlib1g-dev libyaml-dev
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
@@ -96,8 +98,8 @@ $(LIB): $(CORE_OBJS)
 $(BIN): $(CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(LIBS) $(BIN_LIBS)
 
-$(UNIT): $(UNIT_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
+$(UNIT): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
 
 $(GENWASM): $(BUILD)/obj/bench/genwasm.o
 	$(CC) $(LDFLAGS) -o $@ $^

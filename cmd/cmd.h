@@ -34,6 +34,7 @@ extern const wp_command cmd_digest;
 extern const wp_command cmd_tag;
 extern const wp_command cmd_ls;
 extern const wp_command cmd_delete;
+extern const wp_command cmd_init;
 
 const wp_command *cmd_find(const char *name);
 
