@@ -5,6 +5,7 @@
 
 #include "build_source.h"
 #include "cmd.h"
+#include "project_file.h"
 #include "push_run.h"
 #include "remote_args.h"
 #include "../lib/compress.h"
@@ -144,7 +145,9 @@ struct build_args {
 	wp_strv cflags;
 	wp_strv features;
 	const char *bin;
-	bool o_given; /* -O on the command line */
+	bool o_given;		     /* -O on the command line */
+	struct project_file project; /* wasmpack.yaml, when built from one */
+	bool has_project;
 	wp_strv tags;
 	const char *output;
 	const char *platform;
@@ -186,6 +189,8 @@ struct build_plan {
 static void build_args_release(struct build_args *a)
 {
 	build_source_release(&a->source);
+	if (a->has_project)
+		project_file_release(&a->project);
 	wp_strv_release(&a->cflags);
 	wp_strv_release(&a->features);
 	wp_strv_release(&a->keep_sections);
@@ -357,9 +362,19 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		if (r < 0)
 			return cmd_fail(err);
 	}
+	if (optind >= argc && access(PROJECT_FILE_NAME, F_OK) == 0) {
+		/* the project in the current directory */
+		static const char *const here[] = {"."};
+
+		a->inputs = here;
+		a->n_inputs = 1;
+		a->input = here[0];
+		return 0;
+	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_build, "missing what to build (MODULE.wasm, X.wat, "
-						   "X.c or a Cargo project directory)");
+		return cmd_usage_error(&cmd_build,
+				       "missing what to build (MODULE.wasm, X.wat, "
+				       "X.c, a Cargo project or a directory with wasmpack.yaml)");
 	a->inputs = (const char *const *)argv + optind;
 	a->n_inputs = (size_t)(argc - optind);
 	a->input = argv[optind];
@@ -1006,15 +1021,124 @@ done:
 	return r;
 }
 
+/* Prepends the file's values ("KEY=VALUE" forms of its pairs) to list:
+ * the command line's, after them, win (a later key replaces an earlier). */
+static int prepend(wp_strv *list, const wp_strv *file, const wp_kv *file_kv, wp_error **err)
+{
+	wp_strv merged = {0};
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && file && i < file->len; i++)
+		r = wp_strv_push(&merged, file->items[i], err);
+	for (size_t i = 0; r == 0 && file_kv && i < file_kv->len; i++) {
+		_cleanup_free_ char *kv =
+			wp_strdup_printf("%s=%s", file_kv->items[i].key, file_kv->items[i].value);
+
+		r = kv ? wp_strv_push(&merged, kv, err) : wp_error_oom(err);
+	}
+	for (size_t i = 0; r == 0 && i < list->len; i++)
+		r = wp_strv_push(&merged, list->items[i], err);
+	if (r < 0) {
+		wp_strv_release(&merged);
+		return r;
+	}
+	wp_strv_release(list);
+	*list = merged;
+	return 0;
+}
+
+/* Whatever the command line left unset comes from wasmpack.yaml
+ * (docs/project-file.md, Precedence). */
+static int apply_project(struct build_args *a, wp_error **err)
+{
+	const struct project_file *pf = &a->project;
+	int r = 0;
+
+	if (pf->source.len == 0)
+		return wp_error_set(err, WP_EUSAGE, "%s: no source to build (set \"source\")",
+				    pf->path);
+	if (pf->aot && strcmp(pf->aot, "none") != 0)
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "%s: aot \"%s\" is not available yet (only none)", pf->path,
+				    pf->aot);
+	if (pf->format && strcmp(pf->format, "image") != 0)
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "%s: format \"%s\" is not available yet (only image)", pf->path,
+				    pf->format);
+	a->inputs = (const char *const *)pf->source.items;
+	a->n_inputs = pf->source.len;
+	a->input = pf->source.items[0];
+	if (a->tags.len == 0)
+		r = project_file_refs(pf, NULL, &a->tags, err);
+	a->platform = a->platform ? a->platform : pf->platform;
+	a->output = a->output ? a->output : pf->output;
+	a->entrypoint = a->entrypoint ? a->entrypoint : pf->entrypoint;
+	a->compression = a->compression ? a->compression : pf->compression;
+	a->media_types = a->media_types ? a->media_types : pf->media_types;
+	if (r == 0 && !a->has_cmd && pf->has_cmd) {
+		a->has_cmd = true;
+		r = prepend(&a->cmd, &pf->cmd, NULL, err);
+	}
+	if (r == 0)
+		r = prepend(&a->env, &pf->env, NULL, err);
+	if (r == 0)
+		r = prepend(&a->labels, NULL, &pf->labels, err);
+	if (r == 0)
+		r = prepend(&a->annotations, NULL, &pf->annotations, err);
+	if (r == 0)
+		r = prepend(&a->adds, &pf->files, NULL, err);
+	if (!a->o_given && pf->has_optimize)
+		a->opt.level = pf->optimize;
+	if (!a->opt.strip && pf->has_strip)
+		a->opt.strip = pf->strip;
+	if (r == 0 && a->keep_sections.len == 0)
+		r = prepend(&a->keep_sections, &pf->keep_sections, NULL, err);
+	if (r == 0 && a->cflags.len == 0)
+		r = prepend(&a->cflags, &pf->build.cflags, NULL, err);
+	if (r == 0 && a->features.len == 0)
+		r = prepend(&a->features, &pf->build.features, NULL, err);
+	a->bin = a->bin ? a->bin : pf->build.bin;
+	a->sysroot = a->sysroot ? a->sysroot : pf->build.sysroot;
+	return r;
+}
+
+/* DIR/wasmpack.yaml, when the one input is a directory holding one. */
+static int load_project(struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+	struct stat st;
+	int r;
+
+	if (a->n_inputs != 1 || stat(a->inputs[0], &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (!(path = wp_path_join(a->inputs[0], PROJECT_FILE_NAME)))
+		return wp_error_oom(err);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((r = project_file_load(path, &a->project, err)) < 0)
+		return r;
+	a->has_project = true;
+	if ((r = apply_project(a, err)) == 0)
+		wp_log_info("%s: project file, building %s", path, a->input);
+	return r;
+}
+
 /* The module from the inputs: as given, or made from sources. */
 static int make_source(struct build_args *a, wp_error **err)
 {
 	static const char *const levels[] = {
 		[WP_OPT_NONE] = "0", [WP_OPT_SIZE] = "s", [WP_OPT_MIN] = "z"};
-	struct build_source_options o = {a->sysroot, &a->cflags,
-					 a->o_given ? levels[a->opt.level] : NULL, &a->features,
-					 a->bin};
-	int r = build_source_make(a->inputs, a->n_inputs, &o, &a->source, err);
+	struct build_source_options o;
+	int r = load_project(a, err);
+
+	o = (struct build_source_options){a->sysroot, &a->cflags,
+					  a->o_given || (a->has_project && a->project.has_optimize)
+						  ? levels[a->opt.level]
+					  : a->has_project ? a->project.build.opt_level
+							   : NULL,
+					  &a->features, a->bin};
+	if (r == 0)
+		r = build_source_make(a->inputs, a->n_inputs, &o, &a->source, err);
 
 	if (r < 0)
 		return r;

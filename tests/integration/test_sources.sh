@@ -88,3 +88,31 @@ if command -v rustup >/dev/null && ! rustup target list --installed 2>/dev/null 
 fi
 mkdir empty
 expect_fail 2 "without Cargo.toml" -- wp build empty -o none
+
+# --- a directory with wasmpack.yaml: the file's values, the command line's first
+mkdir proj
+cp "$EX/hello-wat/hello.wat" proj/
+cat >proj/wasmpack.yaml <<'YAML'
+source: hello.wat
+name: registry.example.com/acme/hello
+tags: [v1, latest]
+env:
+  GREETING: from-file
+  KEEP: yes
+labels:
+  team: file
+output: oci:out
+optimize: s
+YAML
+expect_ok wp build proj -l team=cli -e GREETING=from-cli
+expect_contains "$ERR" "proj/wasmpack.yaml: project file, building"
+expect_jq proj/out/index.json '[.manifests[].annotations["org.opencontainers.image.ref.name"]]' '["v1","latest"]'
+expect_jq "$(config_of proj/out v1)" '.config.Env' '["GREETING=from-cli","KEEP=yes"]'
+expect_jq "$(config_of proj/out v1)" '.config.Labels' '{"team":"cli"}'
+expect_jq "$(manifest_of proj/out v1)" '.annotations | has("dev.wasmpack.source.digest")' true
+runs_as proj/out "Hello from WAT on WebAssembly!"
+# with no argument, the current directory's file; -t and -o win
+(cd proj && expect_ok wp build -q -t other:v2 -o other)
+expect_jq proj/other/index.json '.manifests[0].annotations["org.opencontainers.image.ref.name"]' '"v2"'
+printf 'tagz: [v1]\n' >proj/wasmpack.yaml
+expect_fail 1 "wasmpack.yaml:1:1: unknown key \"tagz\"" -- wp build proj
