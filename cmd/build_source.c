@@ -50,7 +50,7 @@ static int kind_of(const char *input, build_source_kind *out, wp_error **err)
 		return wp_error_oom(err);
 	if (is_dir(input)) {
 		if (!is_file(cargo))
-			return wp_error_set(err, WP_EUSAGE,
+			return wp_error_set(err, WP_EINVALID,
 					    "\"%s\" is a directory without Cargo.toml or "
 					    "wasmpack.yaml: nothing to build",
 					    input);

@@ -373,7 +373,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_build,
-				       "missing what to build (MODULE.wasm, X.wat, "
+				       "missing the module to build (MODULE.wasm, X.wat, "
 				       "X.c, a Cargo project or a directory with wasmpack.yaml)");
 	a->inputs = (const char *const *)argv + optind;
 	a->n_inputs = (size_t)(argc - optind);
@@ -902,12 +902,20 @@ static int write_metadata(const char *path, const struct build_plan *p, const wp
 		r = wp_descriptor_to_json(&img->config, &config, err);
 	if (r == 0)
 		r = wp_json_set_new(j, "config", config, err);
-	if (r == 0) {
-		layer = json_pack("[{s:s,s:s,s:I,s:s}]", "digest", img->layer.digest, "diffID",
-				  img->layer.diff_id, "size", (json_int_t)img->layer.size,
-				  "compression", wp_compression_name(img->layer.compression));
-		r = wp_json_set_new(j, "layers", layer, err);
+	if (r == 0 && !(layer = json_array()))
+		r = wp_error_oom(err);
+	for (size_t i = 0; r == 0 && i < img->n_layers; i++) {
+		const wp_layer_result *l = &img->layers[i];
+
+		r = wp_json_append_new(layer,
+				       json_pack("{s:s,s:s,s:I,s:s}", "digest", l->digest, "diffID",
+						 l->diff_id, "size", (json_int_t)l->size,
+						 "compression",
+						 wp_compression_name(l->compression)),
+				       err);
 	}
+	if (r == 0)
+		r = wp_json_set_new(j, "layers", TAKE_PTR(layer), err);
 	if (r == 0)
 		r = wp_json_set_new(j, "digest", json_string(img->manifest.digest), err);
 	if (r == 0)
@@ -995,9 +1003,11 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	/* logged only now: a failed build prints its error and nothing else */
 	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", shown_input(a),
 		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
-	wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)", img.layer.digest,
-		    img.layer.size, wp_compression_name(img.layer.compression),
-		    img.layer.uncompressed_size);
+	for (size_t i = 0; i < img.n_layers; i++)
+		wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)",
+			    img.layers[i].digest, img.layers[i].size,
+			    wp_compression_name(img.layers[i].compression),
+			    img.layers[i].uncompressed_size);
 	for (size_t i = 0; i < p->n_tags; i++) {
 		_cleanup_free_ char *t = wp_reference_familiar(&p->tags[i]);
 

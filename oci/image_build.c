@@ -44,8 +44,8 @@ static int copy_strv(wp_strv *dst, const wp_strv *src, wp_error **err)
 	return 0;
 }
 
-static int build_config(const wp_image_spec *spec, const wp_layer_result *layer, wp_buf *out,
-			wp_error **err)
+static int build_config(const wp_image_spec *spec, const wp_image_layer *layers,
+			const wp_built_image *img, wp_buf *out, wp_error **err)
 {
 	wp_image_config c = {0};
 	wp_history h = {0};
@@ -75,12 +75,14 @@ static int build_config(const wp_image_spec *spec, const wp_layer_result *layer,
 	for (size_t i = 0; r == 0 && i < spec->labels.len; i++)
 		r = wp_kv_set(&c.labels, spec->labels.items[i].key, spec->labels.items[i].value,
 			      err);
-	if (r == 0)
-		r = wp_strv_push(&c.diff_ids, layer->diff_id, err);
-	h.created_by = (char *)spec->history;
+	for (size_t i = 0; r == 0 && i < img->n_layers; i++)
+		r = wp_strv_push(&c.diff_ids, img->layers[i].diff_id, err);
 	h.comment = (char *)"wasmpack";
-	if (r == 0 && spec->history)
-		r = wp_image_config_add_history(&c, &h, err);
+	for (size_t i = 0; r == 0 && i < img->n_layers; i++) {
+		h.created_by = (char *)layers[i].history;
+		if (layers[i].history)
+			r = wp_image_config_add_history(&c, &h, err);
+	}
 	if (r == 0)
 		r = wp_image_config_serialize(&c, out, err);
 	wp_image_config_release(&c);
@@ -93,16 +95,26 @@ int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out,
 	wp_manifest m = {0};
 	wp_descriptor layer_desc = {0};
 	wp_buf config = WP_BUF_INIT(WP_CONFIG_MAX), manifest = WP_BUF_INIT(WP_MANIFEST_MAX);
+	const wp_image_layer one = {spec->files, spec->history};
+	const wp_image_layer *layers = spec->n_layers ? spec->layers : &one;
+	size_t n = spec->n_layers ? spec->n_layers : 1;
+	wp_layer_options lo = spec->layer;
 	char digest[WP_DIGEST_SIZE];
 	int r = wp_image_spec_check(spec, err);
 
+	if (n > 1)
+		lo.tee_fd = -1;
+	if (r == 0 && !(img.layers = calloc(n, sizeof(*img.layers))))
+		r = wp_error_oom(err);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		r = wp_layer_write(l, layers[i].files, &lo, &img.layers[i], err);
+		if (r == 0)
+			img.n_layers++;
+	}
 	if (r == 0)
-		r = wp_layer_write(l, spec->files, &spec->layer, &img.layer, err);
+		img.layer = img.layers[0];
 	if (r == 0)
-		r = wp_descriptor_set(&layer_desc, layer_media_type(spec), img.layer.digest,
-				      img.layer.size, err);
-	if (r == 0)
-		r = build_config(spec, &img.layer, &config, err);
+		r = build_config(spec, layers, &img, &config, err);
 	if (r == 0)
 		r = wp_layout_put_blob(l, config.data, config.len, digest, err);
 	if (r == 0)
@@ -115,8 +127,13 @@ int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out,
 		r = wp_error_oom(err);
 	if (r == 0)
 		r = wp_descriptor_copy(&m.config, &img.config, err);
-	if (r == 0)
-		r = wp_manifest_add_layer(&m, &layer_desc, err);
+	for (size_t i = 0; r == 0 && i < img.n_layers; i++) {
+		r = wp_descriptor_set(&layer_desc, layer_media_type(spec), img.layers[i].digest,
+				      img.layers[i].size, err);
+		if (r == 0)
+			r = wp_manifest_add_layer(&m, &layer_desc, err);
+		wp_descriptor_release(&layer_desc);
+	}
 	for (size_t i = 0; r == 0 && i < spec->annotations.len; i++)
 		r = wp_kv_set(&m.annotations, spec->annotations.items[i].key,
 			      spec->annotations.items[i].value, err);
@@ -128,7 +145,6 @@ int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out,
 		r = wp_descriptor_set(&img.manifest, m.media_type, digest, (int64_t)manifest.len,
 				      err);
 	wp_manifest_release(&m);
-	wp_descriptor_release(&layer_desc);
 	wp_buf_release(&config);
 	wp_buf_release(&manifest);
 	if (r < 0) {
@@ -144,4 +160,7 @@ void wp_built_image_release(wp_built_image *img)
 {
 	wp_descriptor_release(&img->manifest);
 	wp_descriptor_release(&img->config);
+	free(img->layers);
+	img->layers = NULL;
+	img->n_layers = 0;
 }

@@ -1,6 +1,7 @@
-/* Assembles a single-layer image from a plan of files: the layer, the image
- * config and the manifest, all stored as blobs in a layout. One image
- * manifest, never an index, so no attestation entries can appear. */
+/* Assembles an image from plans of files, one layer each (usually one): the
+ * layers, the image config and the manifest, all stored as blobs in a
+ * layout. One image manifest, never an index, so no attestation entries can
+ * appear. */
 #ifndef WP_IMAGE_BUILD_H
 #define WP_IMAGE_BUILD_H
 
@@ -12,6 +13,12 @@
 #include "descriptor.h"
 #include "layer.h"
 #include "layout.h"
+
+/* One layer of an image: its files, and its history line. */
+typedef struct wp_image_layer {
+	const wp_layer_plan *files;
+	const char *history; /* created_by; NULL: no history entry */
+} wp_image_layer;
 
 typedef struct wp_image_spec {
 	wp_platform platform;
@@ -29,13 +36,19 @@ typedef struct wp_image_spec {
 	const char *author;
 	const char *history; /* created_by of the layer's history entry */
 	const wp_layer_plan *files;
+	/* several layers, in order, instead of files and history (a
+	 * Dockerfile's COPYs); the tee (layer.tee_fd) is not used then */
+	const wp_image_layer *layers;
+	size_t n_layers;
 	wp_layer_options layer;
 } wp_image_spec;
 
 typedef struct wp_built_image {
 	wp_descriptor manifest;
 	wp_descriptor config;
-	wp_layer_result layer;
+	wp_layer_result layer;	 /* the first layer */
+	wp_layer_result *layers; /* all of them; owned */
+	size_t n_layers;
 } wp_built_image;
 
 /* Checks the combinations a registry or runtime would refuse (zstd or

@@ -225,7 +225,7 @@ static int write_archive(wp_output *o, const wp_descriptor *manifest, const wp_b
 
 		r = t ? wp_strv_push(&repo_tags, t, err) : wp_error_oom(err);
 	}
-	if (r == 0 && img) {
+	if (r == 0 && img && img->n_layers <= 1) {
 		/* a build: its layer was written uncompressed alongside */
 		one = (wp_docker_layer){o->tee_path, img->layer.diff_id};
 		layers = &one;

@@ -22,7 +22,7 @@ expect_ok wp help build
 expect_same_file build-help.txt "$OUT"
 expect_ok wp build -h
 expect_same_file build-help.txt "$OUT"
-expect_contains build-help.txt "Usage: wasmpack build [OPTIONS] MODULE.wasm"
+expect_contains build-help.txt "Usage: wasmpack build [OPTIONS] INPUT..."
 for opt in -t --tag -o --output --platform --entrypoint --cmd -e --env -l --label \
 	--annotation --workdir --user --expose --add --media-types --compression \
 	--compression-level --metadata-file -q --quiet --debug -h --help SOURCE_DATE_EPOCH; do

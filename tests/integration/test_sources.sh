@@ -87,7 +87,7 @@ if command -v rustup >/dev/null && ! rustup target list --installed 2>/dev/null 
 		env CARGO="$(command -v cargo)" "$WASMPACK" build rust2 -o none
 fi
 mkdir empty
-expect_fail 2 "without Cargo.toml" -- wp build empty -o none
+expect_fail 1 "without Cargo.toml" -- wp build empty -o none
 
 # --- a directory with wasmpack.yaml: the file's values, the command line's first
 mkdir proj
