@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "build_dockerfile.h"
 #include "build_source.h"
 #include "cmd.h"
 #include "project_file.h"
@@ -89,6 +90,15 @@ const wp_command cmd_build = {
 	"      --cflags FLAGS          more compiler flags, split at spaces (repeatable)\n"
 	"      --features LIST         cargo features (repeatable)\n"
 	"      --bin NAME              the cargo binary to build\n"
+	"  Dockerfile (wasmpack build -f Dockerfile [CONTEXT]):\n"
+	"  -f, --file DOCKERFILE       build its final stage, which must be FROM scratch:\n"
+	"                              COPY/ADD of CONTEXT's files (default .), one\n"
+	"                              layer each, ENTRYPOINT, CMD, ENV, LABEL, EXPOSE,\n"
+	"                              WORKDIR, USER, ARG; RUN and the like are refused\n"
+	"      --build-arg KEY=VALUE   an ARG's value (repeatable)\n"
+	"      --from-stage NAME=PATH  what COPY --from=NAME copies from: the stage's\n"
+	"                              output built by an earlier step (a file, or a\n"
+	"                              directory standing for its filesystem)\n"
 	"      --keep-section NAME     keep this custom section when optimizing\n"
 	"      --remove-unused-imports let -Oz remove unused function imports\n"
 	"      --compression ALG       gzip (default), zstd or none\n"
@@ -109,6 +119,8 @@ const wp_command cmd_build = {
 	"  wasmpack build hello.wasm -t hello:v1\n"
 	"  wasmpack build app.wasm -t ghcr.io/acme/app:1.2 -o oci-archive:app.tar\n"
 	"  wasmpack build app.wasm -o type=docker,dest=- | docker load\n"
+	"  wasmpack build hello.c -t ghcr.io/acme/hello:1 --push\n"
+	"  wasmpack build -f Dockerfile --from-stage builder=target/app.wasm .\n"
 	"  wasmpack build srv.wasm --cmd --port --cmd 8080 -e RUST_LOG=info --expose 8080\n",
 };
 
@@ -134,6 +146,8 @@ enum {
 	OPT_CFLAGS,
 	OPT_FEATURES,
 	OPT_BIN,
+	OPT_BUILD_ARG,
+	OPT_FROM_STAGE,
 };
 
 struct build_args {
@@ -147,6 +161,11 @@ struct build_args {
 	const char *bin;
 	bool o_given;		     /* -O on the command line */
 	struct project_file project; /* wasmpack.yaml, when built from one */
+	const char *dockerfile;	     /* -f: the final stage of this Dockerfile */
+	wp_strv build_args;
+	wp_strv from_stages;
+	struct dockerfile_plan df; /* what it makes */
+	bool has_df;
 	bool has_project;
 	wp_strv tags;
 	const char *output;
@@ -191,6 +210,10 @@ static void build_args_release(struct build_args *a)
 	build_source_release(&a->source);
 	if (a->has_project)
 		project_file_release(&a->project);
+	if (a->has_df)
+		dockerfile_plan_release(&a->df);
+	wp_strv_release(&a->build_args);
+	wp_strv_release(&a->from_stages);
 	wp_strv_release(&a->cflags);
 	wp_strv_release(&a->features);
 	wp_strv_release(&a->keep_sections);
@@ -253,6 +276,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"cflags", required_argument, NULL, OPT_CFLAGS},
 		{"features", required_argument, NULL, OPT_FEATURES},
 		{"bin", required_argument, NULL, OPT_BIN},
+		{"file", required_argument, NULL, 'f'},
+		{"build-arg", required_argument, NULL, OPT_BUILD_ARG},
+		{"from-stage", required_argument, NULL, OPT_FROM_STAGE},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -261,7 +287,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 	int c, status, r = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:o:e:l:O:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:o:e:l:O:f:qh", options, NULL)) != -1) {
 		if (cmd_handle_global(&cmd_build, c, &status))
 			return status == EXIT_OK ? -1 : status;
 		if ((r = remote_args_handle(&a->remote, c, optarg, &err)) < 0)
@@ -344,6 +370,15 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		case OPT_BIN:
 			a->bin = optarg;
 			break;
+		case 'f':
+			a->dockerfile = optarg;
+			break;
+		case OPT_BUILD_ARG:
+			r = wp_strv_push(&a->build_args, optarg, &err);
+			break;
+		case OPT_FROM_STAGE:
+			r = wp_strv_push(&a->from_stages, optarg, &err);
+			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
 			break;
@@ -361,6 +396,20 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		}
 		if (r < 0)
 			return cmd_fail(err);
+	}
+	if (a->dockerfile) {
+		/* the positional argument is the context */
+		static const char *const here[] = {"."};
+
+		if (argc - optind > 1)
+			return cmd_usage_error(&cmd_build,
+					       "-f: one context directory; unexpected "
+					       "\"%s\"",
+					       argv[optind + 1]);
+		a->inputs = optind < argc ? (const char *const *)argv + optind : here;
+		a->n_inputs = 1;
+		a->input = a->inputs[0];
+		return 0;
 	}
 	if (optind >= argc && access(PROJECT_FILE_NAME, F_OK) == 0) {
 		/* the project in the current directory */
@@ -531,6 +580,17 @@ static int plan_entrypoint(struct build_plan *p, const struct build_args *a, wp_
 	const char *base = wp_path_basename(a->input);
 	int r;
 
+	if (a->has_df && !a->entrypoint) {
+		/* the Dockerfile's, as it wrote it */
+		const wp_strv *argv = &a->df.df.entrypoint.argv;
+		int k = 0;
+
+		for (size_t i = 0; k == 0 && i < argv->len; i++)
+			k = wp_strv_push(&p->spec.entrypoint, argv->items[i], err);
+		if (k == 0 && !(p->entrypoint = strdup(argv->items[0])))
+			k = wp_error_oom(err);
+		return k;
+	}
 	if (a->entrypoint)
 		p->entrypoint = strdup(a->entrypoint);
 	else if (wp_str_has_suffix(base, ".wasm"))
@@ -662,6 +722,27 @@ static int plan_expose(struct build_plan *p, const struct build_args *a, wp_erro
 		    (r = wp_strv_push(&p->spec.exposed_ports, norm, err)) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* -f: the Dockerfile's layers, the optimized module in place of the one
+ * its ENTRYPOINT names. */
+static int plan_dockerfile_files(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	wp_layer_item *module = a->df.module;
+	struct stat st;
+
+	if (p->optimized) {
+		if (stat(p->optimized, &st) < 0)
+			return wp_error_set_errno(err, errno, "cannot read \"%s\"", p->optimized);
+		free(module->src);
+		if (!(module->src = strdup(p->optimized)))
+			return wp_error_oom(err);
+		module->size = (int64_t)st.st_size;
+	}
+	p->spec.layers = a->df.layers;
+	p->spec.n_layers = a->df.n_layers;
+	p->spec.author = a->df.df.author;
 	return 0;
 }
 
@@ -868,7 +949,9 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 		wp_log_warn(
 			"\"%s\" is a component: only core modules are optimized; packed as it is",
 			a->input);
-	if (r == 0)
+	if (r == 0 && a->has_df)
+		r = plan_dockerfile_files(p, a, err);
+	else if (r == 0)
 		r = plan_files(p, a, err);
 	p->spec.files = &p->files;
 	p->spec.history = p->history;
@@ -1133,13 +1216,62 @@ static int load_project(struct build_args *a, wp_error **err)
 	return r;
 }
 
+/* -f Dockerfile: its final stage's layers; the module is the file its
+ * ENTRYPOINT names. */
+static int load_dockerfile(struct build_args *a, wp_error **err)
+{
+	int r;
+
+	if (a->adds.len)
+		return wp_error_set(err, WP_EUSAGE,
+				    "--add cannot be used with -f: COPY the files "
+				    "in the Dockerfile");
+	if ((r = dockerfile_plan_load(a->dockerfile, a->inputs[0], &a->build_args, &a->from_stages,
+				      &a->df, err)) < 0)
+		return r;
+	a->has_df = true;
+	if (!a->df.module)
+		return wp_error_set(err, WP_EINVALID,
+				    "%s: the ENTRYPOINT names no file the final stage copies; a "
+				    "Wasm image runs the module its ENTRYPOINT names",
+				    a->dockerfile);
+	if (a->df.df.entrypoint.shell_form)
+		wp_log_warn("%s:%u: ENTRYPOINT in shell form runs /bin/sh, which a Wasm image "
+			    "does not have; write it as [\"/%s\"]",
+			    a->dockerfile, a->df.df.entrypoint.line, a->df.module->dest);
+	a->input = a->df.module->src;
+	/* the command line's values win, as over wasmpack.yaml */
+	r = prepend(&a->env, &a->df.df.env, NULL, err);
+	if (r == 0)
+		r = prepend(&a->labels, NULL, &a->df.df.labels, err);
+	if (r == 0)
+		r = prepend(&a->expose, &a->df.df.exposed_ports, NULL, err);
+	if (r == 0 && !a->has_cmd && a->df.df.cmd.set) {
+		a->has_cmd = true;
+		r = prepend(&a->cmd, &a->df.df.cmd.argv, NULL, err);
+	}
+	if (r < 0)
+		return r;
+	if (!a->workdir && a->df.df.workdir && strcmp(a->df.df.workdir, "/") != 0)
+		a->workdir = a->df.df.workdir;
+	a->user = a->user ? a->user : a->df.df.user;
+	wp_log_info("%s: Dockerfile, final stage (line %u), %zu layer%s, context \"%s\"",
+		    a->dockerfile, a->df.df.from_line, a->df.n_layers,
+		    a->df.n_layers == 1 ? "" : "s", a->inputs[0]);
+	return 0;
+}
+
 /* The module from the inputs: as given, or made from sources. */
 static int make_source(struct build_args *a, wp_error **err)
 {
 	static const char *const levels[] = {
 		[WP_OPT_NONE] = "0", [WP_OPT_SIZE] = "s", [WP_OPT_MIN] = "z"};
 	struct build_source_options o;
-	int r = load_project(a, err);
+	int r;
+
+	if (a->dockerfile)
+		return load_dockerfile(a, err);
+	r = load_project(a, err);
 
 	o = (struct build_source_options){a->sysroot, &a->cflags,
 					  a->o_given || (a->has_project && a->project.has_optimize)

@@ -86,6 +86,18 @@ int wp_layer_plan_add_file(wp_layer_plan *p, const char *dest, const char *src, 
 	return plan_push(p, rel, src, WP_TAR_FILE, mode, (int64_t)st.st_size, NULL, err);
 }
 
+int wp_layer_plan_add_dir(wp_layer_plan *p, const char *dest, wp_error **err)
+{
+	_cleanup_free_ char *rel = NULL;
+	int r = wp_layer_normalize_path(dest, false, &rel, err);
+
+	if (r < 0)
+		return r;
+	if (!*rel)
+		return 0; /* the root is always there */
+	return plan_push(p, rel, NULL, WP_TAR_DIR, 0755, 0, NULL, err);
+}
+
 static unsigned int file_mode(mode_t m)
 {
 	return (m & 0111) ? 0755 : 0644;

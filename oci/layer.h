@@ -40,6 +40,8 @@ int wp_layer_plan_add_file(wp_layer_plan *p, const char *dest, const char *src, 
  * to dest, or into it when dest ends with '/'. Symlinks inside a directory
  * are kept as symlinks; devices, FIFOs and sockets are refused. */
 int wp_layer_plan_add_path(wp_layer_plan *p, const char *dest, const char *src, wp_error **err);
+/* Adds a directory (0755) at dest, an absolute image path; "/" adds nothing. */
+int wp_layer_plan_add_dir(wp_layer_plan *p, const char *dest, wp_error **err);
 /* Adds missing parent directories, sorts, refuses two entries at one path. */
 int wp_layer_plan_finish(wp_layer_plan *p, wp_error **err);
 void wp_layer_plan_release(wp_layer_plan *p);
