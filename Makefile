@@ -63,7 +63,8 @@ GENWASM := $(BUILD)/genwasm
 CLANG_MAJOR := $(or $(shell clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1),14)
 DEB_BUILD := gcc g++ make pkg-config wabt libcurl4-openssl-dev libjansson-dev libarchive-dev libssl-dev \
 	libzstd-dev zlib1g-dev libyaml-dev
-DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 skopeo \
+DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 \
+	libc++-$(CLANG_MAJOR)-dev-wasm32 libc++abi-$(CLANG_MAJOR)-dev-wasm32 skopeo \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
 	python3-cryptography strace cargo rustc libstd-rust-dev-wasm32

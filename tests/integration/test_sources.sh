@@ -49,6 +49,11 @@ printf '#include <stdio.h>\nconst char *who(void);\nint main(void) { printf("hel
 expect_ok wp build main.c who.c -Os -o two
 expect_contains "$ERR" "-Os"
 runs_as two "hello, two files"
+# C++ (libc++ for wasm32)
+printf '#include <iostream>\n#include <string>\nint main() { std::string s = "C++"; std::cout << "hello from " << s << std::endl; }\n' >hi.cpp
+expect_ok wp build hi.cpp -o cxx
+expect_contains "$ERR" "hi.cpp: C++ sources, compiled by clang++"
+runs_as cxx "hello from C++"
 printf 'int main(void) { return missing; }\n' >err.c
 expect_fail 1 "err.c:1:25: error: use of undeclared identifier 'missing'" -- wp build err.c -o none
 expect_fail 2 "sysroot" "no such directory" -- wp build main.c who.c --sysroot "$T/nowhere" -o none
