@@ -91,10 +91,13 @@ static bool looks_like_tar(const char *path)
 	return tar;
 }
 
-/* One COPY or ADD into plan. */
+/* One COPY or ADD into plan. dest_dir: the destination names a directory
+ * an earlier layer made, which then receives the files (Docker's rule,
+ * trailing '/' or not). */
 static int plan_copy(const char *context, const wp_dockerfile_layer *dl, const char *file,
-		     wp_layer_plan *plan, wp_buf *history, wp_error **err)
+		     bool dest_dir, wp_layer_plan *plan, wp_buf *history, wp_error **err)
 {
+	_cleanup_free_ char *dest_slash = NULL;
 	const char *base = dl->from_stage_path ? dl->from_stage_path : context;
 	wp_strv files = {0};
 	struct stat st;
@@ -112,7 +115,10 @@ static int plan_copy(const char *context, const wp_dockerfile_layer *dl, const c
 		r = wp_strv_push(&files, dl->from_stage_path, err);
 	for (size_t i = 0; r == 0 && files.len == 0 && i < dl->sources.len; i++)
 		r = expand_source(base, dl->sources.items[i], dl, file, &files, err);
-	if (r == 0 && files.len > 1 && dl->dest[strlen(dl->dest) - 1] != '/')
+	if (r == 0 && dest_dir && dl->dest[strlen(dl->dest) - 1] != '/' &&
+	    !(dest_slash = wp_strdup_printf("%s/", dl->dest)))
+		r = wp_error_oom(err);
+	if (r == 0 && files.len > 1 && !dest_slash && dl->dest[strlen(dl->dest) - 1] != '/')
 		r = wp_error_set(err, WP_EINVALID,
 				 "%s:%u: several sources need a destination ending in '/'", file,
 				 dl->line);
@@ -124,7 +130,8 @@ static int plan_copy(const char *context, const wp_dockerfile_layer *dl, const c
 				"(COPY it, or unpack it into the context)",
 				file, dl->line, files.items[i]);
 		if (r == 0)
-			r = wp_layer_plan_add_path(plan, dl->dest, files.items[i], err);
+			r = wp_layer_plan_add_path(plan, dest_slash ? dest_slash : dl->dest,
+						   files.items[i], err);
 	}
 	for (size_t i = first; r == 0 && dl->has_chmod && i < plan->len; i++)
 		plan->items[i].mode = dl->chmod & 07777;
@@ -153,6 +160,17 @@ static bool made_before(const struct dockerfile_plan *p, size_t n, const char *d
 			if (strncmp(d, dir + 1, len) == 0 && (d[len] == '\0' || d[len] == '/'))
 				return true;
 		}
+	return false;
+}
+
+/* Whether an earlier layer holds a directory at image path `path`. */
+static bool dir_before(const struct dockerfile_plan *p, const char *path)
+{
+	for (size_t k = 0; k < p->n_layers; k++)
+		for (size_t i = 0; i < p->plans[k].len; i++)
+			if (p->plans[k].items[i].type == WP_TAR_DIR &&
+			    strcmp(p->plans[k].items[i].dest, path + 1) == 0)
+				return true;
 	return false;
 }
 
@@ -204,7 +222,8 @@ int dockerfile_plan_load(const char *dockerfile, const char *context, const wp_s
 				r = wp_buf_appendf(&history, err, "WORKDIR %s # wasmpack",
 						   dl->dest);
 		} else {
-			r = plan_copy(context, dl, dockerfile, plan, &history, err);
+			r = plan_copy(context, dl, dockerfile, dir_before(&p, dl->dest), plan,
+				      &history, err);
 		}
 		if (r == 0)
 			r = wp_layer_plan_finish(plan, err);

@@ -66,6 +66,11 @@ expect_ok wp build -f ctx/Dockerfile --from-stage builder=stage/app/target/app.w
 expect_ok wp pull -q oci:multi2 --wasm got2.wasm
 expect_same_file "$HELLO" got2.wasm
 
+# a destination naming a directory an earlier layer made receives the file
+printf 'FROM scratch\nWORKDIR /srv\nCOPY hello.wasm /srv\nENTRYPOINT ["/srv/hello.wasm"]\n' >Dir
+expect_ok wp build -f Dir -o dir
+expect_eq "srv/hello.wasm" "$(tar -tzf "$(blob dir "$(jqr "$(manifest_of dir)" '.layers[1].digest')")" | grep wasm)" "COPY into an existing directory"
+
 # --- the examples' Dockerfiles, with the module their builder stage makes
 clang --target=wasm32-wasi --sysroot=/usr -O2 -o hello-c.wasm "$ROOT/examples/hello-c/hello.c"
 expect_ok wp build -f "$ROOT/examples/hello-c/Dockerfile" --from-stage builder=hello-c.wasm \
