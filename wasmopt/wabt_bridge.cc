@@ -2,11 +2,14 @@
 #include <memory>
 #include <string>
 
+#include "wabt/apply-names.h"
 #include "wabt/binary-reader-ir.h"
 #include "wabt/binary-reader.h"
 #include "wabt/binary-writer.h"
+#include "wabt/c-writer.h"
 #include "wabt/error-formatter.h"
 #include "wabt/feature.h"
+#include "wabt/generate-names.h"
 #include "wabt/ir.h"
 #include "wabt/resolve-names.h"
 #include "wabt/stream.h"
@@ -97,6 +100,50 @@ extern "C" int wp_wabt_validate(const uint8_t *bytes, size_t len, const char *fi
 			return wp_error_set(err, WP_EINVALID, "wabt: %s", first_line(msg).c_str());
 		}
 		return 0;
+	} catch (const std::bad_alloc &) {
+		return wp_error_set(err, WP_ENOMEM, "out of memory");
+	} catch (...) {
+		return wp_error_set(err, WP_EGENERIC, "\"%s\": wabt failed", filename);
+	}
+}
+
+extern "C" int wp_wabt_wasm2c(const uint8_t *bytes, size_t len, const char *filename,
+			      const char *module_name, const char *header_name, wp_buf *c_out,
+			      wp_buf *h_out, wp_error **err)
+{
+	try {
+		// wasm2c takes what its runtime supports: the default features
+		wabt::Features features;
+		wabt::Errors errors;
+		wabt::ReadBinaryOptions ropts(features, nullptr, true, true, true);
+		wabt::Module module;
+		wabt::Result r = wabt::ReadBinaryIr(filename, bytes, len, ropts, &errors, &module);
+
+		if (wabt::Succeeded(r)) {
+			wabt::ValidateOptions vopts(features);
+			r = wabt::ValidateModule(&module, &errors, vopts);
+		}
+		if (wabt::Succeeded(r))
+			r = wabt::GenerateNames(&module);
+		if (wabt::Failed(r)) {
+			std::string msg =
+				wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary);
+			return wp_error_set(err, WP_EINVALID, "\"%s\": wasm2c cannot take it: %s",
+					    filename, first_line(msg).c_str());
+		}
+		// a name that cannot be applied is only a name: the C is the same
+		(void)wabt::ApplyNames(&module);
+		wabt::MemoryStream c_stream, h_stream;
+		wabt::WriteCOptions copts;
+		copts.module_name = module_name;
+		if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, header_name, &module, copts)))
+			return wp_error_set(err, WP_EUNSUPPORTED,
+					    "\"%s\": wasm2c cannot translate this module",
+					    filename);
+		const std::vector<uint8_t> &c = c_stream.output_buffer().data;
+		const std::vector<uint8_t> &h = h_stream.output_buffer().data;
+		int rc = wp_buf_append(c_out, c.data(), c.size(), err);
+		return rc < 0 ? rc : wp_buf_append(h_out, h.data(), h.size(), err);
 	} catch (const std::bad_alloc &) {
 		return wp_error_set(err, WP_ENOMEM, "out of memory");
 	} catch (...) {
