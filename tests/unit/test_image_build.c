@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "../../oci/config.h"
 #include "../../oci/image_build.h"
+#include "../../oci/image_index.h"
 #include "../../oci/layer.h"
 #include "../../oci/layout.h"
 #include "../../oci/manifest.h"
@@ -224,4 +225,54 @@ Test(image_build, oci_annotations_go_on_the_manifest)
 	wp_built_image_release(&img);
 	fixture_release(&f);
 	wp_layout_close(l);
+}
+
+/* Two images of one module under two platforms, in an index, in order. */
+Test(image_build, an_index_lists_its_images_with_their_platforms)
+{
+	static const char *const platforms[] = {"wasi/wasm", "linux/amd64"};
+	_cleanup_free_ char *dir = test_path(tmp, "layout");
+	struct fixture f;
+	wp_layout *l = NULL;
+	wp_descriptor images[2] = {{0}}, index = {0};
+	wp_buf bytes = WP_BUF_INIT(WP_MANIFEST_MAX);
+	wp_index parsed = {0};
+	wp_error *err = NULL;
+
+	fixture_init(&f, WP_COMPRESSION_GZIP, false);
+	assert_ok(wp_layout_open(&l, dir, WP_LAYOUT_WRITE, &err), err);
+	for (size_t i = 0; i < 2; i++) {
+		wp_built_image img;
+
+		wp_platform_release(&f.spec.platform);
+		assert_ok(wp_platform_parse(&f.spec.platform, platforms[i], &err), err);
+		assert_ok(wp_image_build(l, &f.spec, &img, &err), err);
+		assert_ok(wp_descriptor_copy(&images[i], &img.manifest, &err), err);
+		images[i].platform = calloc(1, sizeof(wp_platform));
+		assert_ok(wp_platform_copy(images[i].platform, &f.spec.platform, &err), err);
+		wp_built_image_release(&img);
+	}
+	assert_ok(wp_image_index_build(l, images, 2, false, &index, &err), err);
+	cr_assert_str_eq(index.media_type, WP_MT_OCI_INDEX);
+	assert_ok(wp_layout_read_blob(l, index.digest, &bytes, &err), err);
+	assert_ok(wp_index_parse(&parsed, bytes.data, bytes.len, "index", &err), err);
+	cr_assert_eq(parsed.n_manifests, 2);
+	for (size_t i = 0; i < 2; i++) {
+		_cleanup_free_ char *p = wp_platform_format(parsed.manifests[i].platform);
+
+		cr_assert_str_eq(parsed.manifests[i].digest, images[i].digest);
+		cr_assert_str_eq(p, platforms[i]);
+	}
+	wp_descriptor_release(&images[0]);
+	wp_descriptor_release(&images[1]);
+	{
+		int r = wp_image_index_build(l, images, 0, false, &index, &err);
+
+		assert_error(r, err, WP_EINVALID, "at least one image");
+	}
+	wp_descriptor_release(&index);
+	wp_index_release(&parsed);
+	wp_buf_release(&bytes);
+	wp_layout_close(l);
+	fixture_release(&f);
 }
