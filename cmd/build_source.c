@@ -203,28 +203,12 @@ static const char *c_target(const char *sysroot)
 	return wasip1 && lib && is_dir(wasip1) && is_dir(lib) ? "wasm32-wasip1" : "wasm32-wasi";
 }
 
-/* Whether name is an executable in one of PATH's directories. */
-static bool on_path(const char *name)
-{
-	const char *path = getenv("PATH");
-
-	for (const char *p = path ? path : ""; *p;) {
-		size_t n = strcspn(p, ":");
-		_cleanup_free_ char *file = wp_strdup_printf("%.*s/%s", (int)n, p, name);
-
-		if (file && n && access(file, X_OK) == 0)
-			return true;
-		p += n + (p[n] == ':');
-	}
-	return false;
-}
-
 /* clang (or clang++) on PATH, else wasi-sdk's. */
 static const char *find_clang(bool cxx)
 {
 	const char *name = cxx ? "clang++" : "clang";
 
-	if (!on_path(name) && is_file("/opt/wasi-sdk/bin/clang"))
+	if (!wp_on_path(name) && is_file("/opt/wasi-sdk/bin/clang"))
 		return cxx ? "/opt/wasi-sdk/bin/clang++" : "/opt/wasi-sdk/bin/clang";
 	return name;
 }

@@ -30,6 +30,7 @@ extern const wp_command cmd_optimize;
 extern const wp_command cmd_pull;
 extern const wp_command cmd_copy;
 extern const wp_command cmd_inspect;
+extern const wp_command cmd_run;
 extern const wp_command cmd_digest;
 extern const wp_command cmd_tag;
 extern const wp_command cmd_ls;

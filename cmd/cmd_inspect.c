@@ -424,12 +424,10 @@ static int run_inspect(int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
-		int handled;
+		int handled = remote_cmd_common_option(&cmd_inspect, &a.remote, c, &status);
 
-		if (cmd_handle_global(&cmd_inspect, c, &status))
+		if (handled < 0)
 			return status;
-		if ((handled = remote_args_handle(&a.remote, c, optarg, &err)) < 0)
-			return cmd_usage_from(&cmd_inspect, err);
 		if (handled)
 			continue;
 		switch (c) {

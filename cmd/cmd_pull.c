@@ -86,12 +86,10 @@ static int run_pull(int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:j:qh", options, NULL)) != -1) {
-		int handled;
+		int handled = remote_cmd_common_option(&cmd_pull, &remote, c, &status);
 
-		if (cmd_handle_global(&cmd_pull, c, &status))
+		if (handled < 0)
 			return status;
-		if ((handled = remote_args_handle(&remote, c, optarg, &err)) < 0)
-			return cmd_usage_from(&cmd_pull, err);
 		if (handled)
 			continue;
 		switch (c) {

@@ -84,3 +84,17 @@ const char *remote_ref_target(const wp_reference *ref)
 {
 	return ref->digest ? ref->digest : ref->tag ? ref->tag : WP_DEFAULT_TAG;
 }
+
+int remote_cmd_common_option(const wp_command *cmd, struct remote_args *ra, int c, int *status)
+{
+	wp_error *err = NULL;
+	int handled;
+
+	if (cmd_handle_global(cmd, c, status))
+		return -1;
+	if ((handled = remote_args_handle(ra, c, optarg, &err)) < 0) {
+		*status = cmd_usage_from(cmd, err);
+		return -1;
+	}
+	return handled;
+}

@@ -21,6 +21,11 @@ typedef struct remote_cmd_args {
 	int page; /* ls --page-size; 0 when not given */
 } remote_cmd_args;
 
+/* For getopt's result c in a command taking REMOTE_OPTIONS: handles -q,
+ * --debug, --help and the registry options. 1: handled; 0: none of them;
+ * -1: the command ends with *status (help printed, or a usage error). */
+int remote_cmd_common_option(const wp_command *cmd, struct remote_args *ra, int c, int *status);
+
 /* A command on the registry its first argument names. */
 typedef struct remote_cmd {
 	remote_cmd_args a;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "process.h"
+#include "str.h"
 #include "common.h"
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
@@ -373,4 +374,19 @@ out:
 	close_pipe(err_pipe);
 	free(chunk);
 	return r;
+}
+
+bool wp_on_path(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	for (const char *p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+		_cleanup_free_ char *file = wp_strdup_printf("%.*s/%s", (int)n, p, name);
+
+		if (file && n && access(file, X_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
 }

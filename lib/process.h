@@ -6,6 +6,7 @@
 #ifndef WP_PROCESS_H
 #define WP_PROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -31,5 +32,8 @@
  * naming it. */
 int wp_process_run(const char *const argv[], const void *input, size_t input_len, wp_buf *out,
 		   wp_buf *errout, int timeout_seconds, int *exit_status, wp_error **err);
+
+/* Whether name is an executable file in one of PATH's directories. */
+bool wp_on_path(const char *name);
 
 #endif
