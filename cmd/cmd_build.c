@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "build_aot.h"
 #include "build_dockerfile.h"
 #include "build_source.h"
 #include "cmd.h"
@@ -90,6 +91,12 @@ const wp_command cmd_build = {
 	"      --cflags FLAGS          more compiler flags, split at spaces (repeatable)\n"
 	"      --features LIST         cargo features (repeatable)\n"
 	"      --bin NAME              the cargo binary to build\n"
+	"      --aot COMPILER          compile ahead of time with a runtime's compiler:\n"
+	"                              wasmedge (universal Wasm, replaces the module),\n"
+	"                              wasmtime (.cwasm) or wamr (.aot) shipped next to\n"
+	"                              the module with the compiler's version in an\n"
+	"                              annotation (native: not available yet)\n"
+	"      --aot-compiler PATH     the compiler to run (default: found on PATH)\n"
 	"  Dockerfile (wasmpack build -f Dockerfile [CONTEXT]):\n"
 	"  -f, --file DOCKERFILE       build its final stage, which must be FROM scratch:\n"
 	"                              COPY/ADD of CONTEXT's files (default .), one\n"
@@ -148,6 +155,8 @@ enum {
 	OPT_BIN,
 	OPT_BUILD_ARG,
 	OPT_FROM_STAGE,
+	OPT_AOT,
+	OPT_AOT_COMPILER,
 };
 
 struct build_args {
@@ -166,6 +175,8 @@ struct build_args {
 	wp_strv from_stages;
 	struct dockerfile_plan df; /* what it makes */
 	bool has_df;
+	const char *aot; /* --aot */
+	const char *aot_compiler;
 	bool has_project;
 	wp_strv tags;
 	const char *output;
@@ -203,6 +214,7 @@ struct build_plan {
 	char *history;
 	char *entrypoint;
 	char *optimized; /* a temporary file holding the optimized module */
+	struct aot_result aot;
 };
 
 static void build_args_release(struct build_args *a)
@@ -242,6 +254,7 @@ static void build_plan_release(struct build_plan *p)
 	wp_layer_plan_release(&p->files);
 	free(p->history);
 	free(p->entrypoint);
+	aot_result_release(&p->aot);
 	if (p->optimized)
 		unlink(p->optimized);
 	free(p->optimized);
@@ -279,6 +292,8 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"file", required_argument, NULL, 'f'},
 		{"build-arg", required_argument, NULL, OPT_BUILD_ARG},
 		{"from-stage", required_argument, NULL, OPT_FROM_STAGE},
+		{"aot", required_argument, NULL, OPT_AOT},
+		{"aot-compiler", required_argument, NULL, OPT_AOT_COMPILER},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -378,6 +393,12 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_FROM_STAGE:
 			r = wp_strv_push(&a->from_stages, optarg, &err);
+			break;
+		case OPT_AOT:
+			a->aot = optarg;
+			break;
+		case OPT_AOT_COMPILER:
+			a->aot_compiler = optarg;
 			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
@@ -725,6 +746,33 @@ static int plan_expose(struct build_plan *p, const struct build_args *a, wp_erro
 	return 0;
 }
 
+/* --aot: the runtime's compiler on the module as it will be packed. */
+static int plan_aot(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *stem = NULL;
+	const char *base;
+	aot_kind kind = AOT_NONE;
+	int r;
+
+	if (!a->aot)
+		return 0;
+	if ((r = aot_parse(a->aot, &kind, err)) < 0 || kind == AOT_NONE)
+		return r;
+	if (a->has_df)
+		return usage(err, "--aot cannot be used with -f yet");
+	base = wp_path_basename(p->entrypoint);
+	if (!(stem = strndup(base, strlen(base) - 5))) /* without ".wasm" */
+		return wp_error_oom(err);
+	r = aot_compile(kind, a->aot_compiler, p->optimized ? p->optimized : a->input, stem,
+			&p->aot, err);
+	if (r == 0)
+		r = p->spec.docker_media_types
+			    ? wp_kv_set(&p->spec.labels, p->aot.annotation_key, p->aot.version, err)
+			    : wp_kv_set(&p->spec.annotations, p->aot.annotation_key, p->aot.version,
+					err);
+	return r;
+}
+
 /* -f: the Dockerfile's layers, the optimized module in place of the one
  * its ENTRYPOINT names. */
 static int plan_dockerfile_files(struct build_plan *p, const struct build_args *a, wp_error **err)
@@ -749,8 +797,17 @@ static int plan_dockerfile_files(struct build_plan *p, const struct build_args *
 static int plan_files(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	wp_buf history = WP_BUF_INIT(1 << 20);
-	int r = wp_layer_plan_add_file(&p->files, p->entrypoint,
-				       p->optimized ? p->optimized : a->input, 0755, err);
+	const char *module = p->aot.module ? p->aot.module : p->optimized ? p->optimized : a->input;
+	int r = wp_layer_plan_add_file(&p->files, p->entrypoint, module, 0755, err);
+
+	/* a runtime's compiled file next to the module, never the entrypoint */
+	if (r == 0 && p->aot.extra) {
+		_cleanup_free_ char *dir = wp_path_dirname(p->entrypoint);
+		_cleanup_free_ char *at = dir ? wp_path_join(dir, p->aot.extra_name) : NULL;
+
+		r = at ? wp_layer_plan_add_file(&p->files, at, p->aot.extra, 0644, err)
+		       : wp_error_oom(err);
+	}
 
 	if (r == 0)
 		r = wp_buf_appendf(&history, err, "COPY %s %s", wp_path_basename(a->input),
@@ -949,6 +1006,8 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 		wp_log_warn(
 			"\"%s\" is a component: only core modules are optimized; packed as it is",
 			a->input);
+	if (r == 0)
+		r = plan_aot(p, a, err);
 	if (r == 0 && a->has_df)
 		r = plan_dockerfile_files(p, a, err);
 	else if (r == 0)
@@ -1150,10 +1209,6 @@ static int apply_project(struct build_args *a, wp_error **err)
 	if (pf->source.len == 0)
 		return wp_error_set(err, WP_EUSAGE, "%s: no source to build (set \"source\")",
 				    pf->path);
-	if (pf->aot && strcmp(pf->aot, "none") != 0)
-		return wp_error_set(err, WP_EUNSUPPORTED,
-				    "%s: aot \"%s\" is not available yet (only none)", pf->path,
-				    pf->aot);
 	if (pf->format && strcmp(pf->format, "image") != 0)
 		return wp_error_set(err, WP_EUNSUPPORTED,
 				    "%s: format \"%s\" is not available yet (only image)", pf->path,
@@ -1191,6 +1246,7 @@ static int apply_project(struct build_args *a, wp_error **err)
 	if (r == 0 && a->features.len == 0)
 		r = prepend(&a->features, &pf->build.features, NULL, err);
 	a->bin = a->bin ? a->bin : pf->build.bin;
+	a->aot = a->aot ? a->aot : pf->aot;
 	a->sysroot = a->sysroot ? a->sysroot : pf->build.sysroot;
 	return r;
 }
