@@ -25,6 +25,14 @@ static uint64_t now_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* clock_of: the host clock of WASI clock ID (0-3). */
+static clockid_t clock_of(uint32_t id)
+{
+	static const clockid_t host[] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+					 CLOCK_THREAD_CPUTIME_ID};
+	return host[id];
+}
+
 static void put_event(wh_ctx *c, uint32_t out, uint32_t *n, uint64_t userdata, uint16_t error,
 		      uint8_t type, uint64_t nbytes, uint16_t flags)
 {
@@ -89,7 +97,7 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(wh_ctx *c, uint32_t in, uint32_t 
 			}
 			uint64_t rel = timeout;
 			if (flags & SUBCLOCK_ABSTIME) {
-				uint64_t now = now_ns(cid);
+				uint64_t now = now_ns(clock_of(id));
 				rel = timeout > now ? timeout - now : 0;
 			}
 			if (rel < wait)
@@ -142,10 +150,17 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(wh_ctx *c, uint32_t in, uint32_t 
 			uint32_t s = in + i * SUB_SIZE;
 			if (*wh_at(c, s + 8) != EV_CLOCK)
 				continue;
+			uint32_t id = wh_ld32(c, s + 16);
 			uint64_t timeout = wh_ld64(c, s + 24);
-			bool abs = wh_ld16(c, s + 40) & SUBCLOCK_ABSTIME;
-			if (abs || timeout <= elapsed || timeout == wait)
-				put_event(c, out, &nev, wh_ld64(c, s), 0, EV_CLOCK, 0, 0);
+			bool fired;
+			if (wh_ld16(c, s + 40) & SUBCLOCK_ABSTIME)
+				fired = id <= 3 && now_ns(clock_of(id)) >= timeout;
+			else
+				fired = timeout <= elapsed;
+			/* ppoll timed out, so one clock is due even if a coarser clock disagrees */
+			if (fired || id > 3 || nev == 0)
+				put_event(c, out, &nev, wh_ld64(c, s), id > 3 ? WH_EINVAL : 0,
+					  EV_CLOCK, 0, 0);
 		}
 	}
 	wh_st32(c, nevents_p, nev);
