@@ -92,6 +92,14 @@ $(BUILD)/gen/wasm_opcodes.inc: wasmopt/gen_opcodes.sh $(WABT_OPCODE_DEF)
 	wasmopt/gen_opcodes.sh $(WABT_OPCODE_DEF) > $@.tmp && mv $@.tmp $@
 $(BUILD)/obj/wasmopt/opcodes.o: $(BUILD)/gen/wasm_opcodes.inc
 
+# the WASI host that --aot native compiles into each native program, carried
+# inside wasmpack as text
+WASI_HOST_SRCS := $(sort $(wildcard wasmopt/wasi_host/*.c wasmopt/wasi_host/*.h))
+$(BUILD)/gen/wasi_host_sources.inc: wasmopt/wasi_host/embed.sh $(WASI_HOST_SRCS)
+	@mkdir -p $(dir $@)
+	wasmopt/wasi_host/embed.sh $(WASI_HOST_SRCS) > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/cmd/build_native.o: $(BUILD)/gen/wasi_host_sources.inc
+
 $(LIB): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^

@@ -6,7 +6,8 @@
  *             extra file, never the entrypoint (it runs only on the exact
  *             wasmtime version, recorded in an annotation)
  *   wamr      `wamrc`: a .aot file shipped the same way
- * The compiler is found on PATH or given with --aot-compiler. */
+ * The compiler is found on PATH or given with --aot-compiler. (--aot native
+ * is build_native.h's.) */
 #ifndef WP_BUILD_AOT_H
 #define WP_BUILD_AOT_H
 
@@ -31,7 +32,8 @@ struct aot_result {
 	char *version;	      /* what the compiler says its version is */
 };
 
-/* Compiles module (named stem in the image: "hello"). */
+/* Compiles module (named stem in the image: "hello"); nothing for
+ * AOT_NONE and AOT_NATIVE. */
 int aot_compile(aot_kind kind, const char *compiler, const char *module, const char *stem,
 		struct aot_result *out, wp_error **err);
 void aot_result_release(struct aot_result *r);

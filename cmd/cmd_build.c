@@ -5,6 +5,7 @@
 
 #include "build_aot.h"
 #include "build_dockerfile.h"
+#include "build_native.h"
 #include "build_source.h"
 #include "cmd.h"
 #include "project_file.h"
@@ -17,6 +18,7 @@
 #include "../lib/str.h"
 #include "../oci/destination.h"
 #include "../oci/image_build.h"
+#include "../oci/image_index.h"
 #include "../oci/layer.h"
 #include "../oci/mediatype.h"
 #include "../oci/output.h"
@@ -95,7 +97,9 @@ const wp_command cmd_build = {
 	"                              wasmedge (universal Wasm, replaces the module),\n"
 	"                              wasmtime (.cwasm) or wamr (.aot) shipped next to\n"
 	"                              the module with the compiler's version in an\n"
-	"                              annotation (native: not available yet)\n"
+	"                              annotation; native: a linux/<arch> image of\n"
+	"                              the module compiled natively (wasm2c and a WASI\n"
+	"                              host) beside the wasi/wasm one, in an index\n"
 	"      --aot-compiler PATH     the compiler to run (default: found on PATH)\n"
 	"  Dockerfile (wasmpack build -f Dockerfile [CONTEXT]):\n"
 	"  -f, --file DOCKERFILE       build its final stage, which must be FROM scratch:\n"
@@ -215,6 +219,8 @@ struct build_plan {
 	char *entrypoint;
 	char *optimized; /* a temporary file holding the optimized module */
 	struct aot_result aot;
+	struct native_build native; /* --aot native */
+	char *native_stem;
 };
 
 static void build_args_release(struct build_args *a)
@@ -255,6 +261,8 @@ static void build_plan_release(struct build_plan *p)
 	free(p->history);
 	free(p->entrypoint);
 	aot_result_release(&p->aot);
+	native_build_release(&p->native);
+	free(p->native_stem);
 	if (p->optimized)
 		unlink(p->optimized);
 	free(p->optimized);
@@ -763,6 +771,18 @@ static int plan_aot(struct build_plan *p, const struct build_args *a, wp_error *
 	base = wp_path_basename(p->entrypoint);
 	if (!(stem = strndup(base, strlen(base) - 5))) /* without ".wasm" */
 		return wp_error_oom(err);
+	if (kind == AOT_NATIVE) {
+		if (p->dest.kind == WP_DEST_DOCKER_ARCHIVE)
+			return usage(err,
+				     "--aot native makes an index of two images, which a "
+				     "docker-archive cannot hold; use oci-archive: or a layout");
+		if (p->module.kind != WP_WASM_CORE_MODULE)
+			return usage(err, "--aot native: only core modules (WASI preview1) can be "
+					  "compiled natively");
+		p->native_stem = TAKE_PTR(stem);
+		return native_build_make(p->optimized ? p->optimized : a->input, NULL, &p->native,
+					 err);
+	}
 	r = aot_compile(kind, a->aot_compiler, p->optimized ? p->optimized : a->input, stem,
 			&p->aot, err);
 	if (r == 0)
@@ -1120,6 +1140,104 @@ static int push_tags(const struct build_plan *p, const struct build_args *a, con
 	return r;
 }
 
+/* linux/<arch> of this machine, as OCI names it. */
+static const char *native_arch(void)
+{
+#if defined(__x86_64__)
+	return "amd64";
+#elif defined(__aarch64__)
+	return "arm64";
+#else
+	return NULL;
+#endif
+}
+
+/* --aot native: a linux/<arch> image of the native program beside the Wasm
+ * image, and the index of both (the Wasm image first); img->manifest then
+ * describes the index. */
+static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image *img,
+			      wp_error **err)
+{
+	wp_image_spec spec = p->spec;
+	wp_layer_plan files = {0};
+	wp_built_image native = {0};
+	wp_descriptor images[2] = {{0}};
+	wp_descriptor index = {0};
+	_cleanup_free_ char *at = wp_strdup_printf("/%s", p->native_stem);
+	_cleanup_free_ char *history = wp_strdup_printf("COPY %s /%s # wasmpack --aot native",
+							p->native_stem, p->native_stem);
+	const char *arch = native_arch();
+	int r = at && history ? 0 : wp_error_oom(err);
+
+	if (r == 0 && !arch)
+		r = wp_error_set(err, WP_EUNSUPPORTED,
+				 "--aot native: no OCI architecture name for this machine");
+	spec.platform = (wp_platform){0};
+	spec.entrypoint = (wp_strv){0};
+	spec.files = &files;
+	spec.history = history;
+	spec.layers = NULL;
+	spec.n_layers = 0;
+	spec.layer.tee_fd = -1;
+	if (r == 0) {
+		_cleanup_free_ char *platform = wp_strdup_printf("linux/%s", arch);
+
+		r = platform ? wp_platform_parse(&spec.platform, platform, err) : wp_error_oom(err);
+	}
+	if (r == 0)
+		r = wp_strv_push(&spec.entrypoint, at, err);
+	/* the guest sees only what WASMPACK_ENV hands over (docs/aot-native.md):
+	 * the image's environment, as a Wasm runtime would give it */
+	spec.env = (wp_strv){0};
+	for (size_t i = 0; r == 0 && i < p->spec.env.len; i++)
+		r = wp_strv_push(&spec.env, p->spec.env.items[i], err);
+	if (r == 0 && p->spec.env.len) {
+		wp_buf all = WP_BUF_INIT(1 << 20);
+
+		r = wp_buf_append_str(&all, "WASMPACK_ENV=", err);
+		for (size_t i = 0; r == 0 && i < p->spec.env.len; i++)
+			r = wp_buf_appendf(&all, err, "%s%s", i ? "\n" : "", p->spec.env.items[i]);
+		if (r == 0)
+			r = wp_strv_push(&spec.env, wp_buf_cstr(&all), err);
+		wp_buf_release(&all);
+	}
+	if (r == 0)
+		r = wp_layer_plan_add_file(&files, at, p->native.exe, 0755, err);
+	if (r == 0)
+		r = wp_layer_plan_finish(&files, err);
+	if (r == 0)
+		r = wp_image_build(l, &spec, &native, err);
+	if (r == 0)
+		r = wp_descriptor_copy(&images[0], &img->manifest, err);
+	if (r == 0)
+		r = wp_descriptor_copy(&images[1], &native.manifest, err);
+	if (r == 0 && (!(images[0].platform = calloc(1, sizeof(wp_platform))) ||
+		       !(images[1].platform = calloc(1, sizeof(wp_platform)))))
+		r = wp_error_oom(err);
+	if (r == 0)
+		r = wp_platform_copy(images[0].platform, &p->spec.platform, err);
+	if (r == 0)
+		r = wp_platform_copy(images[1].platform, &spec.platform, err);
+	if (r == 0)
+		r = wp_image_index_build(l, images, 2, p->spec.docker_media_types, &index, err);
+	if (r == 0) {
+		wp_descriptor_release(&img->manifest);
+		img->manifest = index;
+		index = (wp_descriptor){0};
+		wp_log_info("native image %s (linux/%s), index %s", native.manifest.digest, arch,
+			    img->manifest.digest);
+	}
+	wp_descriptor_release(&images[0]);
+	wp_descriptor_release(&images[1]);
+	wp_descriptor_release(&index);
+	wp_built_image_release(&native);
+	wp_layer_plan_release(&files);
+	wp_strv_release(&spec.entrypoint);
+	wp_strv_release(&spec.env);
+	wp_platform_release(&spec.platform);
+	return r;
+}
+
 static int build_image(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	_cleanup_free_ char *dest = wp_destination_format(&p->dest);
@@ -1137,7 +1255,11 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 		p->spec.layer.tee_fd = wp_output_layer_tee(out, &p->spec.layer.tee_name);
 	if (r == 0)
 		r = wp_image_build(wp_output_layout(out), &p->spec, &img, err);
-	if (r == 0)
+	if (r == 0 && p->native.exe)
+		r = build_native_index(p, wp_output_layout(out), &img, err);
+	if (r == 0 && p->native.exe)
+		r = wp_output_commit_manifest(out, &img.manifest, p->tags, p->n_tags, err);
+	else if (r == 0)
 		r = wp_output_commit(out, &img, p->tags, p->n_tags, err);
 	wp_output_free(out);
 	if (r < 0)

@@ -71,6 +71,6 @@ expect_fail 1 "failed (exit status 3): error: cannot compile this" -- \
 	wp build hello.wasm --aot wamr --aot-compiler "$T/bin/failing" -o none
 expect_fail 1 "--aot wamr needs nowhere" "--aot-compiler" -- \
 	wp build hello.wasm --aot wamr --aot-compiler nowhere -o none
-expect_fail 1 "native is not available yet" -- wp build hello.wasm --aot native -o none
+expect_fail 2 "docker-archive cannot hold" -- wp build hello.wasm --aot native -o docker-archive:none
 expect_fail 2 "expected none, native, wasmedge, wasmtime or wamr" -- wp build hello.wasm --aot gcc -o none
 expect_absent none
