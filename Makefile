@@ -172,6 +172,7 @@ bench: deps
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/build.sh
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/push.sh
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) bench/pull.sh
+	WASMPACK=$(abspath $(BIN)) bench/aot.sh
 	WASMPACK=$(abspath $(BIN)) bench/wasmopt.sh
 
 install: $(BIN)
