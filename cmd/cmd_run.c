@@ -11,6 +11,10 @@
 #include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
+#include "../oci/image_wasm.h"
+#include "../oci/manifest.h"
+#include "../oci/mediatype.h"
+#include "../oci/pull.h"
 #include "../oci/source.h"
 #include "../lib/common.h"
 
@@ -23,7 +27,8 @@ const wp_command cmd_run = {
 	"Usage: wasmpack run [OPTIONS] SOURCE [-- ARGS...]\n"
 	"\n"
 	"Run the module an image runs (as 'pull --wasm' finds it) with the first Wasm\n"
-	"runtime found on PATH: wasmtime, wasmedge, iwasm, then Node's node:wasi. The\n"
+	"runtime found on PATH: wasmtime, wasmedge, iwasm, then Node's node:wasi (an\n"
+	"image with a native build for this machine, from --aot native, runs that). The\n"
 	"image's Cmd is the default ARGS and its Env the environment; the exit status\n"
 	"is the module's. For a quick check, not for production: the runtime's own\n"
 	"sandbox applies, and only what --dir names is visible.\n"
@@ -35,7 +40,7 @@ const wp_command cmd_run = {
 	"  -e, --env KEY=VALUE         set a variable (repeatable; over the image's)\n"
 	"      --dir HOST[:GUEST]      make a host directory visible at GUEST\n"
 	"                              (default: the same path; repeatable)\n"
-	"      --runtime NAME          wasmtime, wasmedge, iwasm or node\n"
+	"      --runtime NAME          native, wasmtime, wasmedge, iwasm or node\n"
 	"      --platform OS/ARCH      the image to take from an index\n" REMOTE_CMD_OPTIONS_HELP
 	"\n"
 	"Examples:\n"
@@ -177,6 +182,104 @@ static int spawn(const wp_strv *argv, int *status, wp_error **err)
 	return 0;
 }
 
+/* linux/<arch> of this machine, or NULL. */
+static const char *host_platform(void)
+{
+#if defined(__x86_64__)
+	return "linux/amd64";
+#elif defined(__aarch64__)
+	return "linux/arm64";
+#else
+	return NULL;
+#endif
+}
+
+/* Whether the image's index has a native build (build --aot native) for
+ * this machine. */
+static bool has_native(const struct run_args *a, const wp_platform *native)
+{
+	struct image_view v = {0};
+	wp_index idx = {0};
+	const wp_descriptor *d = NULL;
+	bool found = false;
+	wp_error *e = NULL;
+
+	if (image_view_open(&v, a->source, NULL, &a->remote, true, &e) == 0 &&
+	    wp_media_type_is_index(v.top.media_type) &&
+	    wp_index_parse(&idx, v.top_bytes.data, v.top_bytes.len, "index", &e) == 0)
+		found = wp_index_pick(&idx, native, "index", &d, &e) == 0;
+	wp_error_free(e);
+	wp_index_release(&idx);
+	image_view_release(&v);
+	return found;
+}
+
+/* The native build, run as its own program: its root filesystem unpacked
+ * into tmp, --dir and --env handed over with its own flags. */
+static int run_native(const struct run_args *a, const wp_platform *native, const char *tmp,
+		      int *status, wp_error **err)
+{
+	struct image_view v = {0};
+	wp_strv argv = {0};
+	wp_kv env = {0};
+	_cleanup_free_ char *root = wp_path_join(tmp, "root"), *exe = NULL;
+	int r = root ? image_view_open(&v, a->source, native, &a->remote, false, err)
+		     : wp_error_oom(err);
+
+	if (r == 0 && !(v.has_config && v.config.entrypoint.len))
+		r = wp_error_set(err, WP_EINVALID, "the native image has no entrypoint");
+	if (r == 0)
+		r = wp_image_extract(v.l, &v.m, root, 0, err);
+	if (r == 0 && !(exe = wp_strdup_printf("%s%s", root, v.config.entrypoint.items[0])))
+		r = wp_error_oom(err);
+	if (r == 0)
+		r = wp_strv_push(&argv, exe, err);
+	for (size_t i = 0; r == 0 && i < a->dirs.len; i++) {
+		const char *d = a->dirs.items[i];
+		_cleanup_free_ char *arg =
+			strchr(d, ':') ? strdup(d) : wp_strdup_printf("%s:%s", d, d);
+
+		r = arg ? wp_strv_push(&argv, "--preopen", err) : wp_error_oom(err);
+		if (r == 0)
+			r = wp_strv_push(&argv, arg, err);
+	}
+	/* the image's variables, then --env's over them: each once */
+	for (size_t i = 0; r == 0 && i < v.config.env.len + a->env.len; i++) {
+		const char *kv = i < v.config.env.len ? v.config.env.items[i]
+						      : a->env.items[i - v.config.env.len];
+		const char *eq = strchr(kv, '=');
+		_cleanup_free_ char *key = eq ? strndup(kv, (size_t)(eq - kv)) : NULL;
+
+		if (key && strcmp(key, "WASMPACK_ENV") != 0)
+			r = wp_kv_set(&env, key, eq + 1, err);
+	}
+	for (size_t i = 0; r == 0 && i < env.len; i++) {
+		_cleanup_free_ char *kv =
+			wp_strdup_printf("%s=%s", env.items[i].key, env.items[i].value);
+
+		r = kv ? wp_strv_push(&argv, "--env", err) : wp_error_oom(err);
+		if (r == 0)
+			r = wp_strv_push(&argv, kv, err);
+	}
+	if (r == 0)
+		r = wp_strv_push(&argv, "--argv0", err)
+			    ?: wp_strv_push(&argv, v.config.entrypoint.items[0], err);
+	if (r == 0)
+		r = wp_strv_push(&argv, "--", err);
+	for (int i = 0; r == 0 && a->has_args && i < a->n_args; i++)
+		r = wp_strv_push(&argv, a->args[i], err);
+	for (size_t i = 0; r == 0 && !a->has_args && i < v.config.cmd.len; i++)
+		r = wp_strv_push(&argv, v.config.cmd.items[i], err);
+	if (r == 0) {
+		wp_log_info("running %s natively (%s)", a->source, v.config.entrypoint.items[0]);
+		r = spawn(&argv, status, err);
+	}
+	wp_strv_release(&argv);
+	wp_kv_release(&env);
+	image_view_release(&v);
+	return r;
+}
+
 static int run(const struct run_args *a, int *status, wp_error **err)
 {
 	struct image_view v = {0};
@@ -188,6 +291,33 @@ static int run(const struct run_args *a, int *status, wp_error **err)
 	bool image = !wp_str_has_suffix(a->source, ".wasm") || wp_source_is_spec(a->source);
 	int r = 0;
 
+	if (image && !a->platform && (!rt || strcmp(rt, "native") == 0) && host_platform()) {
+		wp_platform native = {0};
+		bool there;
+
+		if ((r = wp_platform_parse(&native, host_platform(), err)) < 0)
+			return r;
+		there = has_native(a, &native);
+		if (!there && rt)
+			r = wp_error_set(err, WP_ENOTFOUND,
+					 "--runtime native: \"%s\" has no %s image (build it with "
+					 "--aot native)",
+					 a->source, host_platform());
+		if (there && r == 0) {
+			if (!(tmp = wp_strdup_printf("%s/wasmpack-run-XXXXXX",
+						     t && *t ? t : "/tmp")) ||
+			    !mkdtemp(tmp))
+				r = wp_error_set_errno(err, errno,
+						       "cannot create a temporary directory");
+			else
+				r = run_native(a, &native, tmp, status, err);
+			if (tmp && tmp[0])
+				wp_remove_tree(tmp, NULL);
+		}
+		wp_platform_release(&native);
+		if (there || r < 0)
+			return r;
+	}
 	if (rt) {
 		bool known = false;
 

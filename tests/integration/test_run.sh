@@ -58,3 +58,17 @@ expect_eq "$(printf '%s\n' "$T/bin/wasmedge" "--dir=/data:$T/data" "$HELLO" x)" 
 expect_fail 2 "expected wasmtime, wasmedge, iwasm or node" -- wp run --runtime qemu "$HELLO"
 expect_fail 1 "not found on PATH" -- env PATH=/nonexistent "$WASMPACK" run --runtime node "$HELLO"
 expect_fail 2 "missing what to run" -- wp run
+
+# an image with a native build for this machine runs that (build --aot native)
+if [[ $(uname -m) == x86_64 ]]; then
+	expect_ok wp build "$HELLO" -t nat:v1 --aot native --cmd world -e GREETING=Native -o nat
+	expect_ok wp run oci:nat:v1 -- x
+	expect_eq "$(printf 'Native from WebAssembly!\nargv[0] = /hello\nargv[1] = x')" "$(cat "$OUT")" "the native build"
+	expect_contains "$ERR" "natively"
+	run wp run -q oci:nat:v1 -e GREETING=Dir --dir "$T/data:/data"
+	expect_status 0
+	expect_eq "Dir from WebAssembly!" "$(head -n 1 "$OUT")" "--env to the native build"
+	expect_ok wp run -q --runtime node oci:nat:v1
+	expect_eq "argv[0] = /hello.wasm" "$(sed -n 2p "$OUT")" "--runtime node over a native build"
+	expect_fail 1 "has no linux/amd64 image" -- wp run --runtime native oci:img:v1
+fi
