@@ -11,6 +11,7 @@
 
 /* Debian's wabt: the runtime wasm2c's C needs */
 #define WASM_RT_DIR "/usr/share/wabt/wasm2c"
+#define WASM_RT_HEADER "/usr/include/wasm-rt.h"
 #define COMPILE_TIMEOUT 1800
 
 static int run_cc(const char *const *argv, wp_error **err)
@@ -52,6 +53,17 @@ static int write_sources(const char *module, const char *dir, wp_error **err)
 		r = wp_write_file_atomic(c_path, c.data, c.len, 0644, err);
 	if (r == 0)
 		r = wp_write_file_atomic(h_path, h.data, h.len, 0644, err);
+	/* wasm-rt.h beside them: a cross compiler must not read the host's
+	 * /usr/include */
+	if (r == 0) {
+		wp_buf rt = WP_BUF_INIT(1 << 20);
+		_cleanup_free_ char *rt_path = wp_path_join(dir, "wasm-rt.h");
+
+		r = rt_path ? wp_read_file(WASM_RT_HEADER, &rt, err) : wp_error_oom(err);
+		if (r == 0)
+			r = wp_write_file_atomic(rt_path, rt.data, rt.len, 0644, err);
+		wp_buf_release(&rt);
+	}
 	for (size_t i = 0; r == 0 && i < WP_ARRAY_SIZE(wasi_host_sources); i++) {
 		_cleanup_free_ char *p = wp_path_join(dir, wasi_host_sources[i].name);
 		const char *text = wasi_host_sources[i].text;
@@ -96,15 +108,47 @@ static int compile(const char *cc, const char *dir, const char *src, const char 
 	return run_cc(argv, err);
 }
 
-int native_build_make(const char *module, const char *cc, struct native_build *out, wp_error **err)
+const char *native_host_arch(void)
 {
-	struct native_build b = {0};
-	const char *tmp = getenv("TMPDIR");
+#if defined(__x86_64__)
+	return "amd64";
+#elif defined(__aarch64__)
+	return "arm64";
+#else
+	return NULL;
+#endif
+}
+
+/* The compiler for arch: this machine's, or Debian's cross compiler. */
+static const char *compiler_for(const char *arch)
+{
+	const char *host = native_host_arch();
+
+	if (host && strcmp(arch, host) == 0)
+		return getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	return strcmp(arch, "arm64") == 0 ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc";
+}
+
+int native_build_make(const char *module, const char *arch, struct native_build *out,
+		      wp_error **err)
+{
+	struct native_build b = {.arch = strcmp(arch, "arm64") == 0 ? "arm64" : "amd64"};
+	const char *tmp = getenv("TMPDIR"), *cc = compiler_for(b.arch);
 	wp_strv link = {0};
 	int r = 0;
 
-	if (!cc)
-		cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+	if (strcmp(arch, "amd64") != 0 && strcmp(arch, "arm64") != 0)
+		return wp_error_set(err, WP_EUSAGE,
+				    "--aot-platforms: linux/%s: only linux/amd64 and linux/arm64",
+				    arch);
+	if (!strchr(cc, '/') && !wp_on_path(cc))
+		return wp_error_set(
+			err, WP_ENOTFOUND,
+			"--aot native for linux/%s needs %s (Debian: apt-get install %s)", b.arch,
+			cc,
+			strcmp(b.arch, "arm64") == 0
+				? "gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+				: "gcc-x86-64-linux-gnu libc6-dev-amd64-cross");
 	if (access(WASM_RT_DIR "/wasm-rt-impl.c", R_OK) != 0)
 		return wp_error_set(err, WP_ENOTFOUND,
 				    "--aot native needs wabt's wasm2c runtime (%s/wasm-rt-impl.c): "
@@ -188,7 +232,7 @@ int native_build_make(const char *module, const char *cc, struct native_build *o
 		native_build_release(&b);
 		return r;
 	}
-	wp_log_info("%s: compiled natively (%s), %s", module, cc,
+	wp_log_info("%s: compiled natively for linux/%s (%s), %s", module, b.arch, cc,
 		    b.is_static ? "statically linked" : "dynamically linked");
 	*out = b;
 	return 0;

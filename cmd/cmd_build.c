@@ -101,6 +101,9 @@ const wp_command cmd_build = {
 	"                              the module compiled natively (wasm2c and a WASI\n"
 	"                              host) beside the wasi/wasm one, in an index\n"
 	"      --aot-compiler PATH     the compiler to run (default: found on PATH)\n"
+	"      --aot-platforms LIST    native: linux/amd64 and/or linux/arm64 (comma-\n"
+	"                              separated; default this machine's; another\n"
+	"                              needs Debian's cross gcc for it)\n"
 	"  Dockerfile (wasmpack build -f Dockerfile [CONTEXT]):\n"
 	"  -f, --file DOCKERFILE       build its final stage, which must be FROM scratch:\n"
 	"                              COPY/ADD of CONTEXT's files (default .), one\n"
@@ -161,6 +164,7 @@ enum {
 	OPT_FROM_STAGE,
 	OPT_AOT,
 	OPT_AOT_COMPILER,
+	OPT_AOT_PLATFORMS,
 };
 
 struct build_args {
@@ -181,6 +185,7 @@ struct build_args {
 	bool has_df;
 	const char *aot; /* --aot */
 	const char *aot_compiler;
+	const char *aot_platforms; /* "linux/amd64,linux/arm64" */
 	bool has_project;
 	wp_strv tags;
 	const char *output;
@@ -219,7 +224,8 @@ struct build_plan {
 	char *entrypoint;
 	char *optimized; /* a temporary file holding the optimized module */
 	struct aot_result aot;
-	struct native_build native; /* --aot native */
+	struct native_build natives[2]; /* --aot native, per platform */
+	size_t n_natives;
 	char *native_stem;
 };
 
@@ -261,7 +267,8 @@ static void build_plan_release(struct build_plan *p)
 	free(p->history);
 	free(p->entrypoint);
 	aot_result_release(&p->aot);
-	native_build_release(&p->native);
+	for (size_t i = 0; i < p->n_natives; i++)
+		native_build_release(&p->natives[i]);
 	free(p->native_stem);
 	if (p->optimized)
 		unlink(p->optimized);
@@ -302,6 +309,7 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"from-stage", required_argument, NULL, OPT_FROM_STAGE},
 		{"aot", required_argument, NULL, OPT_AOT},
 		{"aot-compiler", required_argument, NULL, OPT_AOT_COMPILER},
+		{"aot-platforms", required_argument, NULL, OPT_AOT_PLATFORMS},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -407,6 +415,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_AOT_COMPILER:
 			a->aot_compiler = optarg;
+			break;
+		case OPT_AOT_PLATFORMS:
+			a->aot_platforms = optarg;
 			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
@@ -754,6 +765,39 @@ static int plan_expose(struct build_plan *p, const struct build_args *a, wp_erro
 	return 0;
 }
 
+/* --aot native: one build per --aot-platforms entry (default: this
+ * machine's). */
+static int plan_natives(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	_cleanup_free_ char *list = NULL;
+	const char *host = native_host_arch();
+	char *save = NULL;
+	int r = 0;
+
+	if (!a->aot_platforms && !host)
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "--aot native: no OCI architecture name for this machine; name "
+				    "one with --aot-platforms");
+	if (!(list = a->aot_platforms ? strdup(a->aot_platforms)
+				      : wp_strdup_printf("linux/%s", host)))
+		return wp_error_oom(err);
+	for (char *pf = strtok_r(list, ",", &save); r == 0 && pf; pf = strtok_r(NULL, ",", &save)) {
+		if (!wp_str_has_prefix(pf, "linux/"))
+			return usage(err,
+				     "--aot-platforms \"%s\": expected linux/amd64 or "
+				     "linux/arm64",
+				     pf);
+		if (p->n_natives == WP_ARRAY_SIZE(p->natives))
+			return usage(err, "--aot-platforms: at most %zu platforms",
+				     WP_ARRAY_SIZE(p->natives));
+		r = native_build_make(p->optimized ? p->optimized : a->input, pf + 6,
+				      &p->natives[p->n_natives], err);
+		if (r == 0)
+			p->n_natives++;
+	}
+	return r;
+}
+
 /* --aot: the runtime's compiler on the module as it will be packed. */
 static int plan_aot(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
@@ -780,8 +824,7 @@ static int plan_aot(struct build_plan *p, const struct build_args *a, wp_error *
 			return usage(err, "--aot native: only core modules (WASI preview1) can be "
 					  "compiled natively");
 		p->native_stem = TAKE_PTR(stem);
-		return native_build_make(p->optimized ? p->optimized : a->input, NULL, &p->native,
-					 err);
+		return plan_natives(p, a, err);
 	}
 	r = aot_compile(kind, a->aot_compiler, p->optimized ? p->optimized : a->input, stem,
 			&p->aot, err);
@@ -1140,55 +1183,34 @@ static int push_tags(const struct build_plan *p, const struct build_args *a, con
 	return r;
 }
 
-/* linux/<arch> of this machine, as OCI names it. */
-static const char *native_arch(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#else
-	return NULL;
-#endif
-}
-
-/* --aot native: a linux/<arch> image of the native program beside the Wasm
- * image, and the index of both (the Wasm image first); img->manifest then
- * describes the index. */
-static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image *img,
-			      wp_error **err)
+/* One native build as a linux/<arch> image in l, described (with its
+ * platform) in *out. */
+static int build_native_image(struct build_plan *p, const struct native_build *nb, wp_layout *l,
+			      wp_descriptor *out, wp_error **err)
 {
 	wp_image_spec spec = p->spec;
 	wp_layer_plan files = {0};
 	wp_built_image native = {0};
-	wp_descriptor images[2] = {{0}};
-	wp_descriptor index = {0};
 	_cleanup_free_ char *at = wp_strdup_printf("/%s", p->native_stem);
 	_cleanup_free_ char *history = wp_strdup_printf("COPY %s /%s # wasmpack --aot native",
 							p->native_stem, p->native_stem);
-	const char *arch = native_arch();
-	int r = at && history ? 0 : wp_error_oom(err);
+	_cleanup_free_ char *platform = wp_strdup_printf("linux/%s", nb->arch);
+	int r = at && history && platform ? 0 : wp_error_oom(err);
 
-	if (r == 0 && !arch)
-		r = wp_error_set(err, WP_EUNSUPPORTED,
-				 "--aot native: no OCI architecture name for this machine");
 	spec.platform = (wp_platform){0};
 	spec.entrypoint = (wp_strv){0};
+	spec.env = (wp_strv){0};
 	spec.files = &files;
 	spec.history = history;
 	spec.layers = NULL;
 	spec.n_layers = 0;
 	spec.layer.tee_fd = -1;
-	if (r == 0) {
-		_cleanup_free_ char *platform = wp_strdup_printf("linux/%s", arch);
-
-		r = platform ? wp_platform_parse(&spec.platform, platform, err) : wp_error_oom(err);
-	}
+	if (r == 0)
+		r = wp_platform_parse(&spec.platform, platform, err);
 	if (r == 0)
 		r = wp_strv_push(&spec.entrypoint, at, err);
 	/* the guest sees only what WASMPACK_ENV hands over (docs/aot-native.md):
 	 * the image's environment, as a Wasm runtime would give it */
-	spec.env = (wp_strv){0};
 	for (size_t i = 0; r == 0 && i < p->spec.env.len; i++)
 		r = wp_strv_push(&spec.env, p->spec.env.items[i], err);
 	if (r == 0 && p->spec.env.len) {
@@ -1202,39 +1224,53 @@ static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image
 		wp_buf_release(&all);
 	}
 	if (r == 0)
-		r = wp_layer_plan_add_file(&files, at, p->native.exe, 0755, err);
+		r = wp_layer_plan_add_file(&files, at, nb->exe, 0755, err);
 	if (r == 0)
 		r = wp_layer_plan_finish(&files, err);
 	if (r == 0)
 		r = wp_image_build(l, &spec, &native, err);
 	if (r == 0)
-		r = wp_descriptor_copy(&images[0], &img->manifest, err);
-	if (r == 0)
-		r = wp_descriptor_copy(&images[1], &native.manifest, err);
-	if (r == 0 && (!(images[0].platform = calloc(1, sizeof(wp_platform))) ||
-		       !(images[1].platform = calloc(1, sizeof(wp_platform)))))
+		r = wp_descriptor_copy(out, &native.manifest, err);
+	if (r == 0 && !(out->platform = calloc(1, sizeof(wp_platform))))
 		r = wp_error_oom(err);
 	if (r == 0)
-		r = wp_platform_copy(images[0].platform, &p->spec.platform, err);
+		r = wp_platform_copy(out->platform, &spec.platform, err);
 	if (r == 0)
-		r = wp_platform_copy(images[1].platform, &spec.platform, err);
-	if (r == 0)
-		r = wp_image_index_build(l, images, 2, p->spec.docker_media_types, &index, err);
-	if (r == 0) {
-		wp_descriptor_release(&img->manifest);
-		img->manifest = index;
-		index = (wp_descriptor){0};
-		wp_log_info("native image %s (linux/%s), index %s", native.manifest.digest, arch,
-			    img->manifest.digest);
-	}
-	wp_descriptor_release(&images[0]);
-	wp_descriptor_release(&images[1]);
-	wp_descriptor_release(&index);
+		wp_log_info("native image %s (%s)", native.manifest.digest, platform);
 	wp_built_image_release(&native);
 	wp_layer_plan_release(&files);
 	wp_strv_release(&spec.entrypoint);
 	wp_strv_release(&spec.env);
 	wp_platform_release(&spec.platform);
+	return r;
+}
+
+/* --aot native: the native images beside the Wasm image, and the index of
+ * them all (the Wasm image first); img->manifest then describes the index. */
+static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image *img,
+			      wp_error **err)
+{
+	wp_descriptor images[1 + WP_ARRAY_SIZE(p->natives)] = {{0}};
+	wp_descriptor index = {0};
+	size_t n = 1 + p->n_natives;
+	int r = wp_descriptor_copy(&images[0], &img->manifest, err);
+
+	if (r == 0 && !(images[0].platform = calloc(1, sizeof(wp_platform))))
+		r = wp_error_oom(err);
+	if (r == 0)
+		r = wp_platform_copy(images[0].platform, &p->spec.platform, err);
+	for (size_t i = 0; r == 0 && i < p->n_natives; i++)
+		r = build_native_image(p, &p->natives[i], l, &images[1 + i], err);
+	if (r == 0)
+		r = wp_image_index_build(l, images, n, p->spec.docker_media_types, &index, err);
+	if (r == 0) {
+		wp_descriptor_release(&img->manifest);
+		img->manifest = index;
+		wp_log_info("index %s: wasi/wasm and %zu native image%s", img->manifest.digest,
+			    p->n_natives, p->n_natives == 1 ? "" : "s");
+	}
+	for (size_t i = 0; i < n; i++)
+		wp_descriptor_release(&images[i]);
 	return r;
 }
 
@@ -1255,9 +1291,9 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 		p->spec.layer.tee_fd = wp_output_layer_tee(out, &p->spec.layer.tee_name);
 	if (r == 0)
 		r = wp_image_build(wp_output_layout(out), &p->spec, &img, err);
-	if (r == 0 && p->native.exe)
+	if (r == 0 && p->n_natives)
 		r = build_native_index(p, wp_output_layout(out), &img, err);
-	if (r == 0 && p->native.exe)
+	if (r == 0 && p->n_natives)
 		r = wp_output_commit_manifest(out, &img.manifest, p->tags, p->n_tags, err);
 	else if (r == 0)
 		r = wp_output_commit(out, &img, p->tags, p->n_tags, err);

@@ -33,7 +33,7 @@ const wp_command cmd_copy = {
 	"Options:\n"
 	"      --platform OS/ARCH[/VARIANT]\n"
 	"                              copy only this image of an index (registry\n"
-	"                              sources; a pull into a layout always takes one)\n"
+	"                              sources; a docker-archive always takes one)\n"
 	"      --referrers             also copy the manifests that refer to the image\n"
 	"                              (signatures, SBOMs: the OCI referrers API, else\n"
 	"                              the sha256-<hex> tag)\n"
@@ -166,6 +166,7 @@ static int copy_remote_to_local(const struct copy_args *a, wp_error **err)
 	struct pull_args pa = {.ref = a->src,
 			       .dest = a->dst,
 			       .platform = a->platform,
+			       .whole_index = true,
 			       .jobs = a->jobs,
 			       .quiet = a->quiet,
 			       .remote = &anonymous_src,

@@ -195,6 +195,35 @@ static json_t *module_of(const struct image_view *v, wp_error **err)
 	return r == 0 ? o : NULL;
 }
 
+/* What an index lists: each entry's digest and platform, so one inspect
+ * shows every platform a tag serves (the one described is picked). */
+static json_t *index_json(const struct image_view *v)
+{
+	wp_index idx = {0};
+	wp_error *ignored = NULL;
+	json_t *o = json_pack("{s:s,s:s}", "digest", v->top.digest, "mediaType", v->top.media_type);
+	json_t *list = json_array();
+
+	if (wp_index_parse(&idx, v->top_bytes.data, v->top_bytes.len, v->top.digest, &ignored) ==
+	    0) {
+		for (size_t i = 0; i < idx.n_manifests; i++) {
+			const wp_descriptor *d = &idx.manifests[i];
+			_cleanup_free_ char *pf =
+				d->platform ? wp_platform_format(d->platform) : NULL;
+			json_t *e = json_pack("{s:s,s:s}", "digest", d->digest, "mediaType",
+					      d->media_type);
+
+			if (e && pf)
+				json_object_set_new(e, "platform", json_string(pf));
+			json_array_append_new(list, e);
+		}
+	}
+	wp_error_free(ignored);
+	wp_index_release(&idx);
+	json_object_set_new(o, "manifests", list);
+	return o;
+}
+
 static json_t *summary_json(const struct image_view *v, const char *source)
 {
 	json_t *o = json_object(), *layers = json_array();
@@ -205,9 +234,7 @@ static json_t *summary_json(const struct image_view *v, const char *source)
 	set_str(o, "mediaType", v->image.media_type);
 	json_object_set_new(o, "size", json_integer(v->image.size));
 	if (strcmp(v->top.digest, v->image.digest) != 0)
-		json_object_set_new(o, "index",
-				    json_pack("{s:s,s:s}", "digest", v->top.digest, "mediaType",
-					      v->top.media_type));
+		json_object_set_new(o, "index", index_json(v));
 	if (v->has_config) {
 		_cleanup_free_ char *pf = wp_platform_format(&c->platform);
 
@@ -325,6 +352,12 @@ static void print_text(const json_t *o)
 		printf("%-14s %s (%s)\n",
 		       "Index:", json_string_value(json_object_get(idx, "digest")),
 		       json_string_value(json_object_get(idx, "mediaType")));
+	json_array_foreach (json_object_get(idx, "manifests"), i, l) {
+		const char *pf = json_string_value(json_object_get(l, "platform"));
+
+		printf("  %-12s %s\n", pf ? pf : "-",
+		       json_string_value(json_object_get(l, "digest")));
+	}
 	if (json_object_get(o, "platform"))
 		print_field("Platform:", json_string_value(json_object_get(o, "platform")));
 	if (json_object_get(o, "artifactType"))

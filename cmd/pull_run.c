@@ -116,9 +116,11 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	struct image_view v = {0};
 	int r = 0;
 
-	if (a->platform && (r = wp_platform_parse(&platform, a->platform, err)) < 0)
+	bool whole = a->platform ? strcmp(a->platform, "all") == 0 : a->whole_index;
+
+	if (a->platform && !whole && (r = wp_platform_parse(&platform, a->platform, err)) < 0)
 		(*err)->code = WP_EUSAGE;
-	if (r == 0 && a->platform)
+	if (r == 0 && a->platform && !whole)
 		po.platform = &platform;
 	if (r == 0 && wp_source_is_spec(a->ref))
 		return finish(a, pull_local(a, po.platform, err), &platform, err);
@@ -132,6 +134,12 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	if (r == 0 &&
 	    (r = wp_destination_parse(&dest, a->dest ? a->dest : PULL_DEFAULT_DEST, err)) < 0)
 		(*err)->code = WP_EUSAGE;
+	/* a docker-archive holds images, not indexes */
+	if (r == 0 && whole && dest.kind == WP_DEST_DOCKER_ARCHIVE && a->platform)
+		r = wp_error_set(err, WP_EUSAGE,
+				 "--platform all: a docker-archive holds one image, not an index; "
+				 "choose a platform or use an OCI layout or oci-archive:");
+	po.whole_index = whole && dest.kind != WP_DEST_DOCKER_ARCHIVE;
 	if (r == 0)
 		r = remote_args_open(a->remote, ref.registry, &reg, err);
 	if (r == 0)

@@ -10,9 +10,10 @@
 #define PULL_DEFAULT_DEST "wasmpack-out"
 
 struct pull_args {
-	const char *ref;  /* a registry reference, or a local source for --wasm/--extract */
-	const char *dest; /* NULL: PULL_DEFAULT_DEST, or none with --wasm/--extract */
-	const char *platform;
+	const char *ref;      /* a registry reference, or a local source for --wasm/--extract */
+	const char *dest;     /* NULL: PULL_DEFAULT_DEST, or none with --wasm/--extract */
+	const char *platform; /* "all": the whole index (not with --wasm/--extract alone) */
+	bool whole_index;     /* without a platform: keep an index whole (copy) */
 	int jobs;
 	bool quiet;
 	const struct remote_args *remote;

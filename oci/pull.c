@@ -163,6 +163,25 @@ static int fetch_blob(void *ctx, size_t i, wp_error **err)
 	return 0;
 }
 
+/* A manifest the index lists, fetched and checked against its entry. */
+static int get_listed_manifest(struct pull *p, const wp_descriptor *entry,
+			       wp_remote_manifest *image, wp_error **err)
+{
+	int r = wp_remote_get_manifest(p->r, p->repo, entry->digest, image, err);
+
+	if (r < 0)
+		return r;
+	if ((int64_t)image->bytes.len != entry->size)
+		return wp_error_set(err, WP_EDIGEST,
+				    "manifest %s: %zu bytes, the index says %" PRId64,
+				    image->digest, image->bytes.len, entry->size);
+	if (!wp_media_type_is_manifest(image->media_type))
+		return wp_error_set(err, WP_EUNSUPPORTED,
+				    "manifest %s: a %s inside an index is not an image",
+				    image->digest, image->media_type);
+	return 0;
+}
+
 /* The image manifest: top itself, or the one the index picks. *picked:
  * the index entry, NULL for a manifest. */
 static int resolve_image(struct pull *p, const char *ref, wp_remote_manifest *top, wp_index *idx,
@@ -189,17 +208,58 @@ static int resolve_image(struct pull *p, const char *ref, wp_remote_manifest *to
 		emit(p, WP_PULL_INDEX, top->digest, top->media_type, (int64_t)top->bytes.len, NULL,
 		     pf);
 	}
-	if ((r = wp_remote_get_manifest(p->r, p->repo, (*picked)->digest, image, err)) < 0)
-		return r;
-	if ((int64_t)image->bytes.len != (*picked)->size)
-		return wp_error_set(err, WP_EDIGEST,
-				    "manifest %s: %zu bytes, the index says %" PRId64,
-				    image->digest, image->bytes.len, (*picked)->size);
-	if (!wp_media_type_is_manifest(image->media_type))
-		return wp_error_set(err, WP_EUNSUPPORTED,
-				    "manifest %s: a %s inside an index is not an image",
-				    image->digest, image->media_type);
-	return 0;
+	return get_listed_manifest(p, *picked, image, err);
+}
+
+/* An image manifest's config and layers, several at a time, then the
+ * manifest itself: a layout never holds a manifest it lacks parts of. */
+static int pull_manifest_parts(struct pull *p, const wp_remote_manifest *image, wp_error **err)
+{
+	wp_manifest m = {0};
+	char stored[WP_DIGEST_SIZE];
+	int r = wp_manifest_parse(&m, image->bytes.data, image->bytes.len, image->digest, err);
+
+	if (r == 0 && !(p->blobs = calloc(m.n_layers + 1, sizeof(*p->blobs))))
+		r = wp_error_oom(err);
+	if (r == 0) {
+		p->blobs[0] = m.config;
+		memcpy(p->blobs + 1, m.layers, m.n_layers * sizeof(*m.layers));
+		p->n_blobs = m.n_layers + 1;
+		r = wp_jobs_run(p->o && p->o->jobs > 0 ? p->o->jobs : DEFAULT_JOBS, p->n_blobs,
+				fetch_blob, p, err);
+	}
+	if (r == 0)
+		r = wp_layout_put_blob(p->l, image->bytes.data, image->bytes.len, stored, err);
+	if (r == 0)
+		emit(p, WP_PULL_MANIFEST, image->digest, image->media_type,
+		     (int64_t)image->bytes.len, NULL, NULL);
+	free(p->blobs); /* the descriptors belong to m */
+	p->blobs = NULL;
+	wp_manifest_release(&m);
+	return r;
+}
+
+/* o->whole_index: every image the index lists, then the index itself, its
+ * bytes as the registry has them. */
+static int pull_whole_index(struct pull *p, const char *ref, const wp_remote_manifest *top,
+			    wp_index *idx, wp_error **err)
+{
+	_cleanup_free_ char *what = wp_strdup_printf("index %s:%s", p->repo, ref);
+	char stored[WP_DIGEST_SIZE];
+	int r = what ? wp_index_parse(idx, top->bytes.data, top->bytes.len, what, err)
+		     : wp_error_oom(err);
+
+	for (size_t i = 0; r == 0 && i < idx->n_manifests; i++) {
+		wp_remote_manifest image = {0};
+
+		r = get_listed_manifest(p, &idx->manifests[i], &image, err);
+		if (r == 0)
+			r = pull_manifest_parts(p, &image, err);
+		wp_remote_manifest_release(&image);
+	}
+	if (r == 0)
+		r = wp_layout_put_blob(p->l, top->bytes.data, top->bytes.len, stored, err);
+	return r;
 }
 
 int wp_pull_image(wp_registry *r, const char *repo, const char *ref, wp_layout *dest,
@@ -208,50 +268,37 @@ int wp_pull_image(wp_registry *r, const char *repo, const char *ref, wp_layout *
 	struct pull p = {.r = r, .repo = repo, .l = dest, .o = o};
 	wp_remote_manifest top = {0}, image = {0};
 	wp_index idx = {0};
-	wp_manifest m = {0};
 	const wp_descriptor *picked = NULL;
 	wp_pull_result result = {0};
-	char stored[WP_DIGEST_SIZE];
+	const wp_remote_manifest *stored;
 	int rc;
 
 	p.res = &result;
 	pthread_mutex_init(&p.lock, NULL);
 	rc = wp_remote_get_manifest(r, repo, ref, &top, err);
-	if (rc == 0)
-		rc = resolve_image(&p, ref, &top, &idx, &picked, &image, err);
-	if (rc == 0 && picked)
-		memcpy(result.index_digest, top.digest, WP_DIGEST_SIZE);
-	if (rc == 0)
-		rc = wp_manifest_parse(&m, image.bytes.data, image.bytes.len, image.digest, err);
-	/* the config, then the layers */
-	if (rc == 0 && !(p.blobs = calloc(m.n_layers + 1, sizeof(*p.blobs))))
-		rc = wp_error_oom(err);
-	if (rc == 0) {
-		p.blobs[0] = m.config;
-		memcpy(p.blobs + 1, m.layers, m.n_layers * sizeof(*m.layers));
-		p.n_blobs = m.n_layers + 1;
-		rc = wp_jobs_run(o && o->jobs > 0 ? o->jobs : DEFAULT_JOBS, p.n_blobs, fetch_blob,
-				 &p, err);
+	if (rc == 0 && o && o->whole_index && wp_media_type_is_index(top.media_type)) {
+		rc = pull_whole_index(&p, ref, &top, &idx, err);
+		stored = &top;
+	} else {
+		if (rc == 0)
+			rc = resolve_image(&p, ref, &top, &idx, &picked, &image, err);
+		if (rc == 0 && picked)
+			memcpy(result.index_digest, top.digest, WP_DIGEST_SIZE);
+		if (rc == 0)
+			rc = pull_manifest_parts(&p, &image, err);
+		stored = &image;
 	}
-	/* the manifest last: a layout never names an image it lacks parts of */
 	if (rc == 0)
-		rc = wp_layout_put_blob(dest, image.bytes.data, image.bytes.len, stored, err);
-	if (rc == 0)
-		rc = wp_descriptor_set(&result.image, image.media_type, image.digest,
-				       (int64_t)image.bytes.len, err);
+		rc = wp_descriptor_set(&result.image, stored->media_type, stored->digest,
+				       (int64_t)stored->bytes.len, err);
 	if (rc == 0 && picked && picked->platform)
 		rc = (result.image.platform = calloc(1, sizeof(wp_platform)))
 			     ? wp_platform_copy(result.image.platform, picked->platform, err)
 			     : wp_error_oom(err);
-	if (rc == 0) {
-		emit(&p, WP_PULL_MANIFEST, image.digest, image.media_type, (int64_t)image.bytes.len,
-		     NULL, NULL);
+	if (rc == 0)
 		*res = result;
-	} else {
+	else
 		wp_pull_result_release(&result);
-	}
-	free(p.blobs); /* the descriptors belong to m */
-	wp_manifest_release(&m);
 	wp_index_release(&idx);
 	wp_remote_manifest_release(&top);
 	wp_remote_manifest_release(&image);

@@ -9,6 +9,7 @@
 #ifndef WP_PULL_H
 #define WP_PULL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../lib/error.h"
@@ -34,13 +35,14 @@ typedef struct wp_pull_event {
 
 typedef struct wp_pull_options {
 	const wp_platform *platform; /* NULL: wasi/wasm, then wasip1/wasm, then wasip2/wasm */
-	int jobs;		     /* blobs at a time; 0: 4 */
+	bool whole_index; /* an index: keep it with every image it lists (platform unused) */
+	int jobs;	  /* blobs at a time; 0: 4 */
 	void (*event)(void *ctx, const wp_pull_event *e); /* from several threads */
 	void *event_ctx;
 } wp_pull_options;
 
 typedef struct wp_pull_result {
-	wp_descriptor image;		   /* the image manifest stored; owned */
+	wp_descriptor image;		   /* the manifest (or whole index) stored; owned */
 	char index_digest[WP_DIGEST_SIZE]; /* the index it was picked from; "" if none */
 	int blobs_fetched;
 	int blobs_present;

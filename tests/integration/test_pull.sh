@@ -2,10 +2,10 @@
 # wasmpack pull, digest, tag, ls and delete against a real distribution
 # registry: round trips with wasmpack push and skopeo (same digests, same
 # blobs), an index shaped like buildx output (wasi/wasm + an attestation
-# manifest), Docker schema2 and zstd images, a CNCF Wasm artifact (pushed
-# by hand over HTTP), --platform, tampered blobs in the registry's storage
-# (refused, nothing kept), token auth, tag list pagination, and deletes on
-# registries that allow and refuse them.
+# manifest; --platform all keeps it whole), Docker schema2 and zstd images,
+# a CNCF Wasm artifact (pushed by hand over HTTP), --platform, tampered blobs
+# in the registry's storage (refused, nothing kept), token auth, tag list
+# pagination, and deletes on registries that allow and refuse them.
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
@@ -96,6 +96,20 @@ expect_absent none
 expect_ok wp pull -q "$H/multi:v1" --platform wasi/wasm -o multi2
 expect_refs_on_stdout "$D" "$H/multi:v1"
 expect_fail 2 "invalid platform" -- wp pull "$H/multi:v1" --platform wasm
+# --platform all: the index as the registry has it, the attestation too
+expect_ok wp pull -q "$H/multi:v1" --platform all -o multi-all
+expect_refs_on_stdout "$IDX" "$H/multi:v1"
+expect_jq multi-all/index.json '.manifests[0].digest' "\"$IDX\""
+expect_same_file "$(blob multi "$IDX")" "$(blob multi-all "$IDX")"
+expect_file "multi-all/blobs/sha256/${AL#sha256:}"
+skopeo_inspect_to "$T/all.json" --raw oci:multi-all:v1
+expect_jq "$T/all.json" '.manifests | length' 2
+# the module is still the portable one; a docker-archive cannot hold an index
+expect_ok wp pull -q "$H/multi:v1" --platform all -o multi-all2 --wasm all.wasm
+expect_same_file m.wasm all.wasm
+expect_fail 2 "docker-archive holds one image" -- \
+	wp pull "$H/multi:v1" --platform all -o docker-archive:all.tar
+expect_absent all.tar
 
 # --- the CNCF Wasm artifact: a wasm config and one application/wasm layer -------
 mkdir -p art/blobs/sha256
