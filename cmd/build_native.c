@@ -189,6 +189,10 @@ int native_build_make(const char *module, const char *arch, struct native_build 
 		r = wp_strv_push(&link, cc, err);
 		if (r == 0 && b.is_static)
 			r = wp_strv_push(&link, "-static", err);
+		/* stripped: symbols would only make the image bigger (a trap's
+		 * message does not need them) */
+		if (r == 0)
+			r = wp_strv_push(&link, "-s", err);
 		if (r == 0)
 			r = wp_strv_push(&link, "-o", err);
 		if (r == 0)

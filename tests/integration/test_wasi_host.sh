@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The native fallback's WASI host (wasmopt/wasi_host): modules translated by wasm2c and
 # compiled with the host by build-native.sh behave as under node:wasi (same stdout, same exit
-# status), refuse every way out of a preopen, and end with one "wasm trap:" line and status
-# 134 when they trap.
+# status) for tests/data/c/wasi_exercise.c and wasi_more.c, refuse every way out of a
+# preopen, and end with one "wasm trap:" line and status 134 when they trap.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if ! command -v wasm2c >/dev/null || ! command -v wat2wasm >/dev/null ||
@@ -80,6 +80,32 @@ expect_same_file native.out "$OUT"
 
 # a preopen that cannot be opened is the host's error, before the guest runs
 expect_fail 125 'preopen' "$T/missing" -- ./exercise.native --preopen "$T/missing:/sandbox"
+
+# the rest of the host: sleep and poll, positioned I/O, sizes, times, fd flags, links and
+# symlinks, directories, fd_renumber, bad guest pointers (an error, never a crash), ENOSYS
+expect_ok clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror \
+	-o more.wasm "$ROOT/tests/data/c/wasi_more.c"
+expect_ok "$BUILD_NATIVE" more.wasm more.native
+mkdir more-node more-native more-beyond
+expect_ok "${RUN_NODE[@]}" more.wasm --preopen "$T/more-node:/work" </dev/null
+cp "$OUT" more-node.out
+expect_ok ./more.native --preopen "$T/more-native:/work" </dev/null
+expect_same_file more-node.out "$OUT"
+expect_same_tree more-node more-native
+expect_eq 0 "$(grep -c 'FAILED\|WRITTEN\|FILLED\|OPENED\|MADE\|ACCEPTED' more-node.out || true)" \
+	"checks that failed under node"
+for line in "readlink /work/soft: a.txt" "the renumbered fd reads: first" "the old fd: errno 8" \
+	"fd_write with iovs out of memory: error" "symlink to an absolute path: refused" \
+	"link out of the preopen: refused" "append wrote at the end: onetwo"; do
+	expect_contains more-node.out "$line"
+done
+# what node:wasi cannot do (two clocks, an absolute deadline, fd readiness): native only
+run sh -c "echo ready | ./more.native --preopen '$T/more-beyond:/work' -- --beyond-node"
+expect_status 0
+expect_eq 0 "$(grep -c FAILED "$OUT" || true)" "failed checks beyond node"
+expect_contains "$OUT" "poll two clocks: errno 0, events 1, first userdata 1"
+expect_contains "$OUT" "poll absolute past deadline: errno 0, events 1"
+expect_contains "$OUT" "poll stdout writable, stdin readable: ok"
 
 # traps: one line naming the trap, status 134
 cat >oob.wat <<'WAT'
