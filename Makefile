@@ -52,7 +52,8 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o) $(CXX_SRCS:%.cc=$(BUILD)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 # the parts of cmd/ the unit tests call (the rest needs main.c's table)
-UNIT_CMD_OBJS := $(addprefix $(BUILD)/obj/cmd/,project_file.o project_starter.o)
+UNIT_CMD_OBJS := $(addprefix $(BUILD)/obj/cmd/,project_file.o project_starter.o annotation_arg.o \
+	build_annotations.o ci_env.o)
 
 LIB := $(BUILD)/libwasmpack.a
 BIN := $(BUILD)/wasmpack

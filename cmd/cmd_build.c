@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include "build_aot.h"
+#include "build_annotations.h"
+#include "ci_env.h"
 #include "build_dockerfile.h"
 #include "build_native.h"
 #include "build_source.h"
@@ -71,8 +73,12 @@ const wp_command cmd_build = {
 	"      --cmd ARG               an argument after the entrypoint (repeatable)\n"
 	"  -e, --env KEY=VALUE         an environment variable (repeatable)\n"
 	"  -l, --label KEY=VALUE       an image config label (repeatable)\n"
-	"      --annotation KEY=VALUE  a manifest annotation (repeatable; the\n"
-	"                              metadata-action prefix 'manifest:' is accepted)\n"
+	"      --annotation [LEVEL:]KEY=VALUE\n"
+	"                              an annotation (repeatable); LEVEL as buildx and\n"
+	"                              metadata-action write it: manifest (default),\n"
+	"                              index, manifest-descriptor (both with --aot\n"
+	"                              native), comma-separated, [OS/ARCH] after it\n"
+	"                              for one platform's images\n"
 	"      --workdir DIR           the working directory (absolute)\n"
 	"      --user USER             the user to run as\n"
 	"      --expose PORT[/PROTO]   a port to document (tcp, udp or sctp; repeatable)\n"
@@ -227,6 +233,7 @@ struct build_plan {
 	struct native_build natives[2]; /* --aot native, per platform */
 	size_t n_natives;
 	char *native_stem;
+	struct build_annotations ann; /* --annotation and CI defaults, by level */
 };
 
 static void build_args_release(struct build_args *a)
@@ -263,6 +270,7 @@ static void build_plan_release(struct build_plan *p)
 	wp_strv_release(&p->spec.exposed_ports);
 	wp_kv_release(&p->spec.labels);
 	wp_kv_release(&p->spec.annotations);
+	build_annotations_release(&p->ann);
 	wp_layer_plan_release(&p->files);
 	free(p->history);
 	free(p->entrypoint);
@@ -584,7 +592,7 @@ static int plan_tags(struct build_plan *p, const struct build_args *a, wp_error 
 		_cleanup_free_ char *full = NULL;
 		bool dup = false;
 
-		if ((r = wp_reference_parse(&ref, all.items[i], err)) < 0) {
+		if ((r = remote_parse_reference(all.items[i], &ref, err)) < 0) {
 			r = as_usage(err, NULL);
 			break;
 		}
@@ -688,51 +696,34 @@ static int plan_labels(struct build_plan *p, const struct build_args *a, wp_erro
 	return r;
 }
 
-/* Accepts metadata-action's level prefixes: none or "manifest:" apply to
- * the manifest; "manifest[wasi/wasm]:" applies when the platform matches;
- * index and descriptor levels have nothing to attach to in a single
- * manifest and are skipped with a warning. */
+/* --annotation at every level buildx and metadata-action know
+ * (annotation_arg.h); the manifest level applies now to the Wasm image, the
+ * others when the native images and the index are made. In CI, the OCI
+ * keys the run implies (ci_env.h) as labels and annotations, unless given:
+ * what docker/metadata-action would add. */
 static int plan_annotations(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
-	_cleanup_free_ char *platform = wp_platform_format(&p->spec.platform);
-	int r = 0;
+	bool docker = a->media_types && strcmp(a->media_types, "docker") == 0;
+	wp_kv ci = {0};
+	int r = build_annotations_parse(&p->ann, &a->annotations, err);
 
-	if (!platform)
-		return wp_error_oom(err);
-	for (size_t i = 0; r == 0 && i < a->annotations.len; i++) {
-		const char *arg = a->annotations.items[i], *eq = strchr(arg, '=');
-		const char *colon = memchr(arg, ':', eq ? (size_t)(eq - arg) : strlen(arg));
-		_cleanup_free_ char *key = NULL;
-		const char *value;
+	if (r == 0)
+		r = ci_env_annotations(&ci, err);
+	for (size_t i = 0; r == 0 && i < ci.len; i++) {
+		const wp_kv_pair *kv = &ci.items[i];
 
-		if (colon) {
-			size_t n = (size_t)(colon - arg);
-			bool manifest = n == 8 && memcmp(arg, "manifest", 8) == 0;
-			bool scoped =
-				n > 10 && memcmp(arg, "manifest[", 9) == 0 && arg[n - 1] == ']';
-
-			if (scoped && !(strlen(platform) == n - 10 &&
-					memcmp(arg + 9, platform, n - 10) == 0)) {
-				wp_log_debug("annotation \"%s\" is for another platform", arg);
-				continue;
-			}
-			if (!manifest && !scoped) {
-				if (wp_str_has_prefix(arg, "index") ||
-				    wp_str_has_prefix(arg, "manifest-descriptor")) {
-					wp_log_warn(
-						"annotation \"%s\" skipped: wasmpack writes one "
-						"manifest and no index",
-						arg);
-					continue;
-				}
-				/* a colon that is part of the key, e.g. "a:b=c" */
-				colon = NULL;
-			}
-		}
-		r = split_kv(colon ? colon + 1 : arg, "--annotation", &key, &value, err);
-		if (r == 0)
-			r = wp_kv_set(&p->spec.annotations, key, value, err);
+		if (!wp_kv_get(&p->spec.labels, kv->key))
+			r = wp_kv_set(&p->spec.labels, kv->key, kv->value, err);
+		/* Docker schema2 manifests cannot carry annotations */
+		if (r == 0 && !docker)
+			r = build_annotations_default(&p->ann, kv->key, kv->value, err);
 	}
+	wp_kv_release(&ci);
+	if (r == 0)
+		r = build_annotations_apply(&p->ann, ANNOTATION_MANIFEST, &p->spec.platform,
+					    &p->spec.annotations, err);
+	if (r == 0)
+		build_annotations_warn_unused(&p->ann, a->aot && strcmp(a->aot, "native") == 0);
 	return r;
 }
 
@@ -1200,6 +1191,7 @@ static int build_native_image(struct build_plan *p, const struct native_build *n
 	spec.platform = (wp_platform){0};
 	spec.entrypoint = (wp_strv){0};
 	spec.env = (wp_strv){0};
+	spec.annotations = (wp_kv){0};
 	spec.files = &files;
 	spec.history = history;
 	spec.layers = NULL;
@@ -1209,6 +1201,20 @@ static int build_native_image(struct build_plan *p, const struct native_build *n
 		r = wp_platform_parse(&spec.platform, platform, err);
 	if (r == 0)
 		r = wp_strv_push(&spec.entrypoint, at, err);
+	/* wasmpack's own annotations (no --annotation names them), then the
+	 * arguments that apply to this platform */
+	for (size_t i = 0; r == 0 && i < p->spec.annotations.len; i++) {
+		const wp_kv_pair *kv = &p->spec.annotations.items[i];
+		bool given = false;
+
+		for (size_t j = 0; j < p->ann.n; j++)
+			given |= strcmp(p->ann.args[j].key, kv->key) == 0;
+		if (!given)
+			r = wp_kv_set(&spec.annotations, kv->key, kv->value, err);
+	}
+	if (r == 0)
+		r = build_annotations_apply(&p->ann, ANNOTATION_MANIFEST, &spec.platform,
+					    &spec.annotations, err);
 	/* the guest sees only what WASMPACK_ENV hands over (docs/aot-native.md):
 	 * the image's environment, as a Wasm runtime would give it */
 	for (size_t i = 0; r == 0 && i < p->spec.env.len; i++)
@@ -1241,6 +1247,7 @@ static int build_native_image(struct build_plan *p, const struct native_build *n
 	wp_layer_plan_release(&files);
 	wp_strv_release(&spec.entrypoint);
 	wp_strv_release(&spec.env);
+	wp_kv_release(&spec.annotations);
 	wp_platform_release(&spec.platform);
 	return r;
 }
@@ -1252,6 +1259,7 @@ static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image
 {
 	wp_descriptor images[1 + WP_ARRAY_SIZE(p->natives)] = {{0}};
 	wp_descriptor index = {0};
+	wp_kv index_annotations = {0};
 	size_t n = 1 + p->n_natives;
 	int r = wp_descriptor_copy(&images[0], &img->manifest, err);
 
@@ -1261,8 +1269,15 @@ static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image
 		r = wp_platform_copy(images[0].platform, &p->spec.platform, err);
 	for (size_t i = 0; r == 0 && i < p->n_natives; i++)
 		r = build_native_image(p, &p->natives[i], l, &images[1 + i], err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = build_annotations_apply(&p->ann, ANNOTATION_MANIFEST_DESCRIPTOR,
+					    images[i].platform, &images[i].annotations, err);
 	if (r == 0)
-		r = wp_image_index_build(l, images, n, p->spec.docker_media_types, &index, err);
+		r = build_annotations_apply(&p->ann, ANNOTATION_INDEX, NULL, &index_annotations,
+					    err);
+	if (r == 0)
+		r = wp_image_index_build(l, images, n, &index_annotations,
+					 p->spec.docker_media_types, &index, err);
 	if (r == 0) {
 		wp_descriptor_release(&img->manifest);
 		img->manifest = index;
@@ -1271,6 +1286,7 @@ static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image
 	}
 	for (size_t i = 0; i < n; i++)
 		wp_descriptor_release(&images[i]);
+	wp_kv_release(&index_annotations);
 	return r;
 }
 

@@ -22,12 +22,10 @@ struct session {
 static int parse_refs(const struct push_request *req, wp_reference *refs, wp_error **err)
 {
 	for (size_t i = 0; i < req->n_refs; i++) {
-		int r = wp_reference_parse(&refs[i], req->refs[i], err);
+		int r = remote_parse_reference(req->refs[i], &refs[i], err);
 
-		if (r < 0) {
-			(*err)->code = WP_EUSAGE;
+		if (r < 0)
 			return r;
-		}
 		if (refs[i].digest)
 			return wp_error_set(err, WP_EUSAGE,
 					    "\"%s\": push to a tag, not a digest (the digest is "

@@ -173,10 +173,44 @@ int remote_args_open(const struct remote_args *a, const char *registry, wp_regis
 	return r;
 }
 
+/* ghcr.io takes lower-case names only, and ${{ github.repository }} often
+ * has capitals: the name part (not the tag or digest) lower-cased, or NULL
+ * when nothing changes. */
+static char *ghcr_lowercase(const char *arg)
+{
+	const char *at = strchr(arg, '@'), *last_slash, *colon;
+	size_t end = at ? (size_t)(at - arg) : strlen(arg);
+	bool upper = false;
+	char *lower;
+
+	if (strncasecmp(arg, "ghcr.io/", 8) != 0)
+		return NULL;
+	last_slash = memrchr(arg, '/', end);
+	colon = memchr(last_slash, ':', end - (size_t)(last_slash - arg));
+	if (colon)
+		end = (size_t)(colon - arg);
+	for (size_t i = 0; i < end; i++)
+		upper |= isupper((unsigned char)arg[i]) != 0;
+	if (!upper || !(lower = strdup(arg)))
+		return NULL;
+	for (size_t i = 0; i < end; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	return lower;
+}
+
 int remote_parse_reference(const char *arg, wp_reference *out, wp_error **err)
 {
-	int r = wp_reference_parse(out, arg, err);
+	_cleanup_free_ char *lower = ghcr_lowercase(arg);
+	int r;
 
+	if (lower) {
+		const char *gha = getenv("GITHUB_ACTIONS");
+
+		/* a workflow command, so GitHub shows it on the run's page */
+		fprintf(stderr, "%s\"%s\" is named \"%s\": ghcr.io takes lower-case names only\n",
+			gha && strcmp(gha, "true") == 0 ? "::notice::" : "notice: ", arg, lower);
+	}
+	r = wp_reference_parse(out, lower ? lower : arg, err);
 	if (r < 0)
 		(*err)->code = WP_EUSAGE;
 	return r;

@@ -78,7 +78,8 @@ void remote_args_registry_options(const struct remote_args *a, const wp_credenti
 int remote_args_open(const struct remote_args *a, const char *registry, wp_registry **out,
 		     wp_error **err);
 
-/* Parses a command's REF argument; a malformed one is a usage error. */
+/* Parses a command's REF argument; a malformed one is a usage error. A
+ * ghcr.io name with capitals is lower-cased, with a notice on stderr. */
 int remote_parse_reference(const char *arg, wp_reference *out, wp_error **err);
 
 /* "https://index.docker.io/v1/", "docker.io/", "ghcr.io" → the registry as

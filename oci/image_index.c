@@ -5,7 +5,8 @@
 #include "../lib/common.h"
 
 int wp_image_index_build(wp_layout *l, const wp_descriptor *images, size_t n,
-			 bool docker_media_types, wp_descriptor *out, wp_error **err)
+			 const wp_kv *annotations, bool docker_media_types, wp_descriptor *out,
+			 wp_error **err)
 {
 	const char *mt = docker_media_types ? WP_MT_DOCKER_MANIFEST_LIST : WP_MT_OCI_INDEX;
 	wp_index idx = {0};
@@ -25,6 +26,9 @@ int wp_image_index_build(wp_layout *l, const wp_descriptor *images, size_t n,
 		else
 			r = wp_index_add_manifest(&idx, &images[i], err);
 	}
+	for (size_t i = 0; r == 0 && annotations && i < annotations->len; i++)
+		r = wp_kv_set(&idx.annotations, annotations->items[i].key,
+			      annotations->items[i].value, err);
 	if (r == 0)
 		r = wp_index_serialize(&idx, &bytes, err);
 	if (r == 0)

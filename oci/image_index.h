@@ -11,9 +11,12 @@
 #include "descriptor.h"
 #include "layout.h"
 
-/* images: manifest descriptors, each with its platform, in the order the
- * index lists them. Stores the index in l and describes it in *out. */
+/* images: manifest descriptors, each with its platform (and any
+ * annotations of the entry), in the order the index lists them;
+ * annotations: the index's own, or NULL. Stores the index in l and describes
+ * it in *out. */
 int wp_image_index_build(wp_layout *l, const wp_descriptor *images, size_t n,
-			 bool docker_media_types, wp_descriptor *out, wp_error **err);
+			 const wp_kv *annotations, bool docker_media_types, wp_descriptor *out,
+			 wp_error **err);
 
 #endif

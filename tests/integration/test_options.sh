@@ -95,7 +95,8 @@ expect_ok node --no-warnings "$TOOLS/run-wasi.mjs" ep-rootfs ep.json
 expect_eq "Hi from WebAssembly!|argv[0] = /bin/app.wasm|argv[1] = arg" "$(tr '\n' '|' <"$OUT" | sed 's/|$//')" \
 	"output of the image with --entrypoint"
 
-# --- annotations: manifest level only; index levels are skipped with a warning
+# --- annotations: manifest level; index levels, which need --aot native's index, are
+# skipped with a warning (test_ci.sh has them with an index)
 expect_ok wp build hello.wasm -t ann:v1 -o layout \
 	--annotation k=v --annotation manifest:k2=v2 --annotation 'manifest[wasi/wasm]:k3=v3' \
 	--annotation 'manifest[linux/amd64]:k4=v4' --annotation index:x=y \

@@ -252,7 +252,7 @@ Test(image_build, an_index_lists_its_images_with_their_platforms)
 		assert_ok(wp_platform_copy(images[i].platform, &f.spec.platform, &err), err);
 		wp_built_image_release(&img);
 	}
-	assert_ok(wp_image_index_build(l, images, 2, false, &index, &err), err);
+	assert_ok(wp_image_index_build(l, images, 2, NULL, false, &index, &err), err);
 	cr_assert_str_eq(index.media_type, WP_MT_OCI_INDEX);
 	assert_ok(wp_layout_read_blob(l, index.digest, &bytes, &err), err);
 	assert_ok(wp_index_parse(&parsed, bytes.data, bytes.len, "index", &err), err);
@@ -266,7 +266,7 @@ Test(image_build, an_index_lists_its_images_with_their_platforms)
 	wp_descriptor_release(&images[0]);
 	wp_descriptor_release(&images[1]);
 	{
-		int r = wp_image_index_build(l, images, 0, false, &index, &err);
+		int r = wp_image_index_build(l, images, 0, NULL, false, &index, &err);
 
 		assert_error(r, err, WP_EINVALID, "at least one image");
 	}
