@@ -69,12 +69,13 @@ DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
 	python3-cryptography strace cargo rustc libstd-rust-dev-wasm32 \
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
+	python3-yaml
 DEB_BENCH := hyperfine time pigz binaryen
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
-.PHONY: all deps check check-style format unit integration spec spec-optimize check-asan demo bench install \
+.PHONY: all deps deps-build check check-style format unit integration spec spec-optimize check-asan demo bench install \
 	uninstall clean
 
 all: $(BIN) $(LIB)
@@ -115,19 +116,29 @@ $(UNIT): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
 $(GENWASM): $(BUILD)/obj/bench/genwasm.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-# Installs whichever of the packages are missing (apt-get; sudo when not root).
-deps:
-	@missing=""; for p in $(DEB_ALL); do \
+# Installs whichever of the packages $(1) are missing (apt-get; sudo when
+# not root); $(2): more shell that may add to $$missing.
+define install_missing
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
 			|| missing="$$missing $$p"; \
 	done; \
-	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
-	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "make deps: all packages present"; fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_ALL),if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi;)
+
+# Only what building wasmpack needs, and DEB_BUILD_EXTRA (the GitHub
+# Action's runners: jq).
+deps-build:
+	$(call install_missing,$(DEB_BUILD) $(DEB_BUILD_EXTRA),)
 
 check-style:
 	@clang-format --dry-run --Werror $(CORE_SRCS) $(CXX_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
