@@ -6,7 +6,7 @@
 #
 # Lists are split as docker/build-push-action splits them: tags on newlines
 # and commas, labels, annotations and build-args on newlines only (values may
-# hold commas); each item is trimmed and empty ones are dropped.
+# hold commas; from-stages too); each item is trimmed and empty ones are dropped.
 set -euo pipefail
 
 wasmpack=${WASMPACK:-${GITHUB_ACTION_PATH:?}/build/wasmpack}
@@ -45,6 +45,8 @@ if [[ -n ${INPUT_FILE:-} ]]; then
 	args+=(-f "$INPUT_FILE")
 	list build_args "${INPUT_BUILD_ARGS:-}"
 	for a in "${build_args[@]}"; do args+=(--build-arg "$a"); done
+	list from_stages "${INPUT_FROM_STAGES:-}"
+	for a in "${from_stages[@]}"; do args+=(--from-stage "$a"); done
 	args+=("${INPUT_CONTEXT:-.}")
 else
 	read -r -a inputs <<<"${INPUT_INPUT:-.}"

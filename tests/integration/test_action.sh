@@ -109,6 +109,21 @@ expect_status 0
 expect_contains "$ERR" '::notice::"ghcr.io/Acme/Hello-Wasm:v1" is named "ghcr.io/acme/hello-wasm:v1"'
 expect_jq lower-out.json '.metadata | fromjson | ."image.name"' '"ghcr.io/acme/hello-wasm:v1"'
 
+# --- a multi-stage Dockerfile: file, context, build-args, from-stages ---------------
+cat >ws/Dockerfile <<'EOF'
+FROM scratch AS builder
+FROM scratch
+ARG NAME
+COPY --from=builder /app.wasm /${NAME}.wasm
+ENTRYPOINT ["/app.wasm"]
+EOF
+jq -n --arg m "$HELLO" '{file: "Dockerfile", "build-args": "NAME=app\n", "from-stages": "builder=\($m)",
+	tags: "df:v1", output: "oci:df"}' >df.json
+cd ws && run ci_env "${RUN_ACTION[@]}" run "$ROOT" "$T/df.json" "$T/df-out.json"; cd "$T"
+expect_status 0
+expect_ok wp pull -q oci:ws/df:v1 --wasm df.wasm
+expect_same_file "$HELLO" df.wasm
+
 # --- refusals: one ::error:: line, non-zero, nothing pushed -----------------------
 refused() {
 	local want=$1 json=$2
