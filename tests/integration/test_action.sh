@@ -17,6 +17,10 @@ H=$REG_HOST
 # --- the metadata --------------------------------------------------------------
 expect_ok "${RUN_ACTION[@]}" check "$ROOT"
 expect_contains "$OUT" "3 outputs, 5 steps: ok"
+# the example workflows and the docs' snippets give only inputs the action has
+expect_ok "${RUN_ACTION[@]}" check-uses "$ROOT" "$ROOT"/examples/github-actions/*.yml \
+	"$ROOT/docs/ci.md" "$ROOT/docs/migrating-from-buildx.md"
+expect_contains "$OUT" "uses of the action: ok"
 # a broken copy is caught: an input no step uses, an output nothing writes
 mkdir broken && cp -r "$ROOT/action.yml" "$ROOT/.github" broken/
 python3 - broken/action.yml <<'PY'

@@ -7,6 +7,11 @@ on this machine, for tests/integration/test_action.sh.
       for every input and output; every input is used by a step and every `inputs.X` a step
       uses is declared; every output's value is a step's output, and that step writes it.
 
+  run-action.py check-uses ACTION_DIR FILE...
+      Every step in FILE (a workflow, or a Markdown page's ```yaml blocks) that uses
+      wasmpack/wasmpack@REF gives only inputs the action declares, and every output it reads
+      (steps.ID.outputs.NAME) is one the action sets.
+
   run-action.py run ACTION_DIR INPUTS.json OUTPUTS.json
       Runs the steps in order with the environment the runner gives (GITHUB_ACTION_PATH, a
       fresh GITHUB_OUTPUT file per step, the step's env with ${{ }} expressions expanded),
@@ -83,6 +88,49 @@ def check(action_dir):
         print(f"action.yml: {p}", file=sys.stderr)
     print(f"action.yml: {len(a.get('inputs', {}))} inputs, {len(a.get('outputs', {}))} outputs, "
           f"{len(steps)} steps: {'ok' if not problems else 'PROBLEMS'}",
+          file=sys.stderr if problems else sys.stdout)
+    return 1 if problems else 0
+
+
+def yaml_documents(path):
+    text = open(path).read()
+    if path.endswith(".md"):
+        return [yaml.safe_load(b) for b in re.findall(r"```ya?ml\n(.*?)```", text, re.S)]
+    return [yaml.safe_load(text)]
+
+
+def walk_steps(node):
+    if isinstance(node, dict):
+        if "uses" in node or "run" in node:
+            yield node
+        for v in node.values():
+            yield from walk_steps(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk_steps(v)
+
+
+def check_uses(action_dir, files):
+    a = load(action_dir)
+    problems, uses = [], 0
+    for path in files:
+        for doc in yaml_documents(path):
+            steps = list(walk_steps(doc))
+            ids = set()
+            for s in steps:
+                if str(s.get("uses", "")).startswith("wasmpack/wasmpack@"):
+                    uses += 1
+                    ids.add(s.get("id"))
+                    for k in (s.get("with") or {}):
+                        if k not in a["inputs"]:
+                            problems.append(f"{path}: input {k} is not one the action has")
+            text = json.dumps(doc)
+            for sid, out in re.findall(r"steps\.([\w-]+)\.outputs\.([\w-]+)", text):
+                if sid in ids and out not in a["outputs"]:
+                    problems.append(f"{path}: output {out} is not one the action sets")
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"{len(files)} files, {uses} uses of the action: {'ok' if not problems else 'PROBLEMS'}",
           file=sys.stderr if problems else sys.stdout)
     return 1 if problems else 0
 
@@ -171,6 +219,8 @@ def run(action_dir, inputs_path, outputs_path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         return check(sys.argv[2])
+    if len(sys.argv) >= 4 and sys.argv[1] == "check-uses":
+        return check_uses(sys.argv[2], sys.argv[3:])
     if len(sys.argv) == 5 and sys.argv[1] == "run":
         return run(*sys.argv[2:])
     print(__doc__, file=sys.stderr)
