@@ -134,6 +134,8 @@ endef
 deps:
 	$(call install_missing,$(DEB_ALL),if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
 	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi;)
+	@# the npm tools the tests run (tests/package.json, pinned by its lock file)
+	@[ -x tests/node_modules/.bin/jco ] || npm ci --prefix tests --no-audit --no-fund --loglevel=error
 
 # Only what building wasmpack needs, and DEB_BUILD_EXTRA (the GitHub
 # Action's runners: jq).

@@ -5,6 +5,7 @@
 
 #include "build_aot.h"
 #include "build_annotations.h"
+#include "build_format.h"
 #include "ci_env.h"
 #include "build_dockerfile.h"
 #include "build_native.h"
@@ -68,6 +69,13 @@ const wp_command cmd_build = {
 	"                              FILE may be - for standard output\n"
 	"      --platform OS/ARCH      wasi/wasm (default, what Docker writes),\n"
 	"                              wasip1/wasm or wasip2/wasm (components)\n"
+	"      --format FORMAT         image (default: the Docker-compatible image),\n"
+	"                              artifact (the CNCF Wasm OCI artifact: the module\n"
+	"                              as one raw application/wasm layer, a\n"
+	"                              application/vnd.wasm.config.v0+json config) or\n"
+	"                              wasm-layer (runwasi's: an image config with no\n"
+	"                              diff_ids and one application/wasm layer)\n"
+	"      --author NAME           the image config's author\n"
 	"      --entrypoint PATH       absolute image path of the module, ending in .wasm\n"
 	"                              (default /<module file name>)\n"
 	"      --cmd ARG               an argument after the entrypoint (repeatable)\n"
@@ -171,6 +179,8 @@ enum {
 	OPT_AOT,
 	OPT_AOT_COMPILER,
 	OPT_AOT_PLATFORMS,
+	OPT_FORMAT,
+	OPT_AUTHOR,
 };
 
 struct build_args {
@@ -210,6 +220,8 @@ struct build_args {
 	const char *compression;
 	const char *compression_level;
 	const char *metadata_file;
+	const char *format; /* image, artifact or wasm-layer */
+	const char *author;
 	bool push;
 	bool no_validate;
 	wp_opt_options opt;
@@ -234,6 +246,7 @@ struct build_plan {
 	size_t n_natives;
 	char *native_stem;
 	struct build_annotations ann; /* --annotation and CI defaults, by level */
+	build_format format;
 };
 
 static void build_args_release(struct build_args *a)
@@ -318,6 +331,8 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"aot", required_argument, NULL, OPT_AOT},
 		{"aot-compiler", required_argument, NULL, OPT_AOT_COMPILER},
 		{"aot-platforms", required_argument, NULL, OPT_AOT_PLATFORMS},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"author", required_argument, NULL, OPT_AUTHOR},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -426,6 +441,12 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_AOT_PLATFORMS:
 			a->aot_platforms = optarg;
+			break;
+		case OPT_FORMAT:
+			a->format = optarg;
+			break;
+		case OPT_AUTHOR:
+			a->author = optarg;
 			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
@@ -844,14 +865,20 @@ static int plan_dockerfile_files(struct build_plan *p, const struct build_args *
 	}
 	p->spec.layers = a->df.layers;
 	p->spec.n_layers = a->df.n_layers;
-	p->spec.author = a->df.df.author;
+	p->spec.author = a->author ? a->author : a->df.df.author;
 	return 0;
+}
+
+/* The module the image holds: compiled by a runtime, optimized, or given. */
+static const char *module_of(const struct build_plan *p, const struct build_args *a)
+{
+	return p->aot.module ? p->aot.module : p->optimized ? p->optimized : a->input;
 }
 
 static int plan_files(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	wp_buf history = WP_BUF_INIT(1 << 20);
-	const char *module = p->aot.module ? p->aot.module : p->optimized ? p->optimized : a->input;
+	const char *module = module_of(p, a);
 	int r = wp_layer_plan_add_file(&p->files, p->entrypoint, module, 0755, err);
 
 	/* a runtime's compiled file next to the module, never the entrypoint */
@@ -995,6 +1022,56 @@ static int plan_optimize(struct build_plan *p, struct build_args *a, wp_error **
 	return r;
 }
 
+/* --format artifact and wasm-layer hold the module alone, as one raw
+ * layer: nothing that needs a file system, a second file or a tar; the
+ * artifact's config has no runtime settings at all. */
+static int plan_format(struct build_plan *p, const struct build_args *a, wp_error **err)
+{
+	const char *name;
+
+	if (a->author)
+		p->spec.author = a->author;
+	if (!a->format)
+		return 0;
+	if (build_format_parse(a->format, &p->format, err) < 0)
+		return WP_EUSAGE;
+	if (p->format == BUILD_FORMAT_IMAGE)
+		return 0;
+	name = build_format_name(p->format);
+	if (a->has_df)
+		return usage(err, "--format %s cannot be used with -f: a Dockerfile makes an image",
+			     name);
+	if (a->adds.len)
+		return usage(err, "--add: a %s holds the module alone", name);
+	if (p->dest.kind == WP_DEST_DOCKER_ARCHIVE)
+		return usage(err,
+			     "--format %s: docker load reads images only; use a layout or "
+			     "oci-archive:",
+			     name);
+	if (a->media_types && strcmp(a->media_types, "docker") == 0)
+		return usage(err, "--format %s is OCI only: drop --media-types docker", name);
+	if (a->compression)
+		return usage(err, "--compression: a %s stores the module raw, uncompressed", name);
+	if (a->aot && strcmp(a->aot, "wasmedge") != 0 && strcmp(a->aot, "none") != 0)
+		return usage(err,
+			     "--aot %s: a %s holds the module alone (--aot wasmedge, which "
+			     "replaces the module, can be used)",
+			     a->aot, name);
+	if (a->expose.len || a->workdir || a->user)
+		return usage(err, "--format %s: the config has no %s", name,
+			     a->expose.len ? "ExposedPorts (--expose)"
+			     : a->workdir  ? "WorkingDir (--workdir)"
+					   : "User (--user)");
+	if (p->format == BUILD_FORMAT_ARTIFACT && (a->env.len || a->cmd.len || a->labels.len))
+		return usage(err,
+			     "--format artifact: the Wasm artifact config has no %s; use "
+			     "--annotation, or --format image or wasm-layer",
+			     a->env.len	  ? "Env (-e)"
+			     : a->cmd.len ? "Cmd (--cmd)"
+					  : "Labels (-l)");
+	return 0;
+}
+
 /* Checks the module and every option; nothing is written here. */
 static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 {
@@ -1003,6 +1080,8 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 	if (r == 0 &&
 	    (r = wp_destination_parse(&p->dest, a->output ? a->output : DEFAULT_OUTPUT, err)) < 0)
 		r = as_usage(err, NULL);
+	if (r == 0)
+		r = plan_format(p, a, err);
 	if (r == 0)
 		r = plan_tags(p, a, err);
 	if (r == 0)
@@ -1305,7 +1384,11 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	r = wp_output_open(&out, &p->dest, p->mtime, err);
 	if (r == 0)
 		p->spec.layer.tee_fd = wp_output_layer_tee(out, &p->spec.layer.tee_name);
-	if (r == 0)
+	if (r == 0 && p->format != BUILD_FORMAT_IMAGE)
+		r = build_format_wasm_image(wp_output_layout(out), p->format, module_of(p, a),
+					    p->module.kind == WP_WASM_COMPONENT, p->entrypoint,
+					    &p->spec, &img, err);
+	else if (r == 0)
 		r = wp_image_build(wp_output_layout(out), &p->spec, &img, err);
 	if (r == 0 && p->n_natives)
 		r = build_native_index(p, wp_output_layout(out), &img, err);
@@ -1319,11 +1402,14 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	/* logged only now: a failed build prints its error and nothing else */
 	wp_log_info("%s: %s, %" PRIu64 " bytes, %u sections", shown_input(a),
 		    wp_wasm_kind_name(p->module.kind), p->module.size, p->module.sections);
-	for (size_t i = 0; i < img.n_layers; i++)
+	for (size_t i = 0; p->format == BUILD_FORMAT_IMAGE && i < img.n_layers; i++)
 		wp_log_info("layer %s: %" PRId64 " bytes (%s, %" PRId64 " uncompressed)",
 			    img.layers[i].digest, img.layers[i].size,
 			    wp_compression_name(img.layers[i].compression),
 			    img.layers[i].uncompressed_size);
+	if (p->format != BUILD_FORMAT_IMAGE)
+		wp_log_info("%s: the module as a raw application/wasm layer %s", a->format,
+			    img.layer.digest);
 	for (size_t i = 0; i < p->n_tags; i++) {
 		_cleanup_free_ char *t = wp_reference_familiar(&p->tags[i]);
 
@@ -1383,16 +1469,13 @@ static int apply_project(struct build_args *a, wp_error **err)
 	if (pf->source.len == 0)
 		return wp_error_set(err, WP_EUSAGE, "%s: no source to build (set \"source\")",
 				    pf->path);
-	if (pf->format && strcmp(pf->format, "image") != 0)
-		return wp_error_set(err, WP_EUNSUPPORTED,
-				    "%s: format \"%s\" is not available yet (only image)", pf->path,
-				    pf->format);
 	a->inputs = (const char *const *)pf->source.items;
 	a->n_inputs = pf->source.len;
 	a->input = pf->source.items[0];
 	if (a->tags.len == 0)
 		r = project_file_refs(pf, NULL, &a->tags, err);
 	a->platform = a->platform ? a->platform : pf->platform;
+	a->format = a->format ? a->format : pf->format;
 	a->output = a->output ? a->output : pf->output;
 	a->entrypoint = a->entrypoint ? a->entrypoint : pf->entrypoint;
 	a->compression = a->compression ? a->compression : pf->compression;

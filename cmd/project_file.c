@@ -671,7 +671,7 @@ static int parse_build(struct parser *p, const struct key *k, const char *label,
 }
 
 static const char *const platforms[] = {"wasi/wasm", "wasip1/wasm", "wasip2/wasm", NULL};
-static const char *const formats[] = {"image", "artifact", NULL};
+static const char *const formats[] = {"image", "artifact", "wasm-layer", NULL};
 static const char *const compressions[] = {"gzip", "zstd", "none", NULL};
 static const char *const media_types[] = {"oci", "docker", NULL};
 

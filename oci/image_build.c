@@ -89,12 +89,26 @@ static int build_config(const wp_image_spec *spec, const wp_image_layer *layers,
 	return r;
 }
 
+int wp_image_store_manifest(wp_layout *l, const wp_manifest *m, wp_descriptor *out, wp_error **err)
+{
+	wp_buf bytes = WP_BUF_INIT(WP_MANIFEST_MAX);
+	char digest[WP_DIGEST_SIZE];
+	int r = wp_manifest_serialize(m, &bytes, err);
+
+	if (r == 0)
+		r = wp_layout_put_blob(l, bytes.data, bytes.len, digest, err);
+	if (r == 0)
+		r = wp_descriptor_set(out, m->media_type, digest, (int64_t)bytes.len, err);
+	wp_buf_release(&bytes);
+	return r;
+}
+
 int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out, wp_error **err)
 {
 	wp_built_image img = {0};
 	wp_manifest m = {0};
 	wp_descriptor layer_desc = {0};
-	wp_buf config = WP_BUF_INIT(WP_CONFIG_MAX), manifest = WP_BUF_INIT(WP_MANIFEST_MAX);
+	wp_buf config = WP_BUF_INIT(WP_CONFIG_MAX);
 	const wp_image_layer one = {spec->files, spec->history};
 	const wp_image_layer *layers = spec->n_layers ? spec->layers : &one;
 	size_t n = spec->n_layers ? spec->n_layers : 1;
@@ -138,15 +152,9 @@ int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out,
 		r = wp_kv_set(&m.annotations, spec->annotations.items[i].key,
 			      spec->annotations.items[i].value, err);
 	if (r == 0)
-		r = wp_manifest_serialize(&m, &manifest, err);
-	if (r == 0)
-		r = wp_layout_put_blob(l, manifest.data, manifest.len, digest, err);
-	if (r == 0)
-		r = wp_descriptor_set(&img.manifest, m.media_type, digest, (int64_t)manifest.len,
-				      err);
+		r = wp_image_store_manifest(l, &m, &img.manifest, err);
 	wp_manifest_release(&m);
 	wp_buf_release(&config);
-	wp_buf_release(&manifest);
 	if (r < 0) {
 		wp_built_image_release(&img);
 		return r;

@@ -13,6 +13,7 @@
 #include "descriptor.h"
 #include "layer.h"
 #include "layout.h"
+#include "manifest.h"
 
 /* One layer of an image: its files, and its history line. */
 typedef struct wp_image_layer {
@@ -54,6 +55,8 @@ typedef struct wp_built_image {
 /* Checks the combinations a registry or runtime would refuse (zstd or
  * annotations with Docker media types) before anything is written. */
 int wp_image_spec_check(const wp_image_spec *spec, wp_error **err);
+/* Serializes m, stores it in l and describes it in *out. */
+int wp_image_store_manifest(wp_layout *l, const wp_manifest *m, wp_descriptor *out, wp_error **err);
 int wp_image_build(wp_layout *l, const wp_image_spec *spec, wp_built_image *out, wp_error **err);
 void wp_built_image_release(wp_built_image *img);
 

@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "manifest.h"
 #include "mediatype.h"
+#include "../lib/digest.h"
 #include "../lib/json.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
@@ -241,6 +242,48 @@ int wp_layout_put_blob(wp_layout *l, const void *data, size_t len, char digest[W
 	if ((r = wp_layout_blob_begin(l, &f, err)) == 0 &&
 	    (r = wp_write_all(f.fd, data, len, f.tmp_path, err)) == 0)
 		r = wp_layout_blob_commit(l, &f, digest, (int64_t)len, err);
+	wp_atomic_file_abort(&f);
+	return r;
+}
+
+int wp_layout_put_file(wp_layout *l, const char *path, char digest[WP_DIGEST_SIZE], int64_t *size,
+		       wp_error **err)
+{
+	enum {
+		CHUNK = 1 << 20
+	};
+	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
+	wp_sha256 h;
+	struct stat st;
+	_cleanup_free_ char *buf = malloc(CHUNK);
+	_cleanup_close_ int fd = -1;
+	bool hashing = false;
+	int64_t total = 0;
+	int r = buf ? 0 : wp_error_oom(err);
+
+	if (r == 0 && (fd = wp_open_read(path, &st, err)) < 0)
+		r = fd;
+	if (r == 0 && (r = wp_sha256_init(&h, err)) == 0)
+		hashing = true;
+	if (r == 0)
+		r = wp_layout_blob_begin(l, &f, err);
+	while (r == 0) {
+		size_t got = 0;
+
+		if ((r = wp_read_full(fd, buf, CHUNK, &got, path, err)) < 0 || got == 0)
+			break;
+		wp_sha256_update(&h, buf, got);
+		total += (int64_t)got;
+		r = wp_write_all(f.fd, buf, got, f.tmp_path, err);
+	}
+	if (r == 0)
+		r = wp_sha256_final(&h, digest, err);
+	if (r == 0)
+		r = wp_layout_blob_commit(l, &f, digest, total, err);
+	if (r == 0)
+		*size = total;
+	if (hashing)
+		wp_sha256_release(&h);
 	wp_atomic_file_abort(&f);
 	return r;
 }

@@ -50,6 +50,10 @@ int wp_layout_blob_commit(wp_layout *l, wp_atomic_file *f, const char *digest, i
 /* Stores bytes as a blob and returns its digest. */
 int wp_layout_put_blob(wp_layout *l, const void *data, size_t len, char digest[WP_DIGEST_SIZE],
 		       wp_error **err);
+/* Stores a file's bytes as a blob, streamed (never whole in memory); its
+ * digest and size in the out parameters. */
+int wp_layout_put_file(wp_layout *l, const char *path, char digest[WP_DIGEST_SIZE], int64_t *size,
+		       wp_error **err);
 /* Reads a blob (at most out->max bytes) and checks its digest. */
 int wp_layout_read_blob(const wp_layout *l, const char *digest, wp_buf *out, wp_error **err);
 

@@ -62,7 +62,8 @@ args+=(--platform "${INPUT_PLATFORM:-wasi/wasm}")
 
 case ${INPUT_FORMAT:-image} in
 image | "") ;;
-*) fail "format \"$INPUT_FORMAT\": only image is available (the CNCF Wasm artifact format is not yet)" ;;
+artifact | wasm-layer) args+=(--format "$INPUT_FORMAT") ;;
+*) fail "format \"$INPUT_FORMAT\": expected image, artifact or wasm-layer" ;;
 esac
 case ${INPUT_OPTIMIZE:-none} in
 none | "" | 0 | O0) ;;
@@ -111,7 +112,7 @@ if [[ -n ${INPUT_PASSWORD:-} ]]; then
 fi
 
 echo "wasmpack ${args[*]}"
-"$wasmpack" "${args[@]}"
+"$wasmpack" "${args[@]}" || fail "wasmpack build failed: see its error above"
 
 meta=$tmp/metadata.json
 digest=$(jq -r '."containerimage.digest"' "$meta")

@@ -137,7 +137,7 @@ refused() {
 	expect_contains "$OUT" "::error title=wasmpack::$want"
 }
 refused "sbom: SBOMs as OCI referrers are not available yet" '{input: "hello.wasm", sbom: "true"}'
-refused 'format "artifact"' '{input: "hello.wasm", format: "artifact"}'
+refused 'format "oci": expected image, artifact or wasm-layer' '{input: "hello.wasm", format: "oci"}'
 refused 'optimize "fast"' '{input: "hello.wasm", optimize: "fast"}'
 refused "push: true needs at least one tag" '{input: "hello.wasm", push: "true"}'
 # a wrong password: the login fails naming the registry; the password is not printed
