@@ -1,6 +1,7 @@
 /* wasmpack copy: an image from a registry or a local source to a registry
  * or a local destination. */
 #include "cmd.h"
+#include "output_format.h"
 #include "progress.h"
 #include "pull_run.h"
 #include "remote_cmd.h"
@@ -37,8 +38,8 @@ const wp_command cmd_copy = {
 	"      --referrers             also copy the manifests that refer to the image\n"
 	"                              (signatures, SBOMs: the OCI referrers API, else\n"
 	"                              the sha256-<hex> tag)\n"
-	"  -j, --jobs N                move N blobs at a time (default 4)\n" REMOTE_CMD_QUIET_HELP
-	"\n"
+	"  -j, --jobs N                move N blobs at a time (default 4)\n" OUTPUT_FORMAT_HELP
+		REMOTE_CMD_QUIET_HELP "\n"
 	"Credentials: --username/--password-stdin (or WASMPACK_USERNAME/PASSWORD) are\n"
 	"for DST's registry only; SRC's registry uses what 'wasmpack login' or\n"
 	"'docker login' stored for it, so a password is never sent to the wrong host.\n"
@@ -57,7 +58,7 @@ enum {
 struct copy_args {
 	const char *src, *dst, *platform;
 	int jobs;
-	bool referrers, quiet;
+	bool referrers, quiet, json;
 	struct remote_args remote;
 };
 
@@ -68,17 +69,12 @@ static bool is_local(const char *arg)
 	return wp_source_is_spec(arg);
 }
 
-static int print_result(const wp_reference *dst, const char *digest, wp_error **err)
+static int print_result(const struct copy_args *a, const wp_reference *dst, const char *digest,
+			wp_error **err)
 {
-	_cleanup_free_ char *name = wp_reference_familiar(dst);
+	_cleanup_free_ char *name = output_ref_name(dst);
 
-	if (!name)
-		return wp_error_oom(err);
-	if (strchr(name, '@'))
-		*strchr(name, '@') = '\0';
-	printf("%s@%s\n", name, digest);
-	fflush(stdout);
-	return 0;
+	return name ? output_copied(a->json, a->src, name, digest, err) : wp_error_oom(err);
 }
 
 /* Registry → registry. */
@@ -116,7 +112,7 @@ static int copy_remote(const struct copy_args *a, const wp_platform *platform,
 				  dst.repository, dst.tag, &co, &res, err);
 	push_progress_finish(progress);
 	if (r == 0)
-		r = print_result(&dst, res.digest, err);
+		r = print_result(a, &dst, res.digest, err);
 	if (r < 0 && err && *err && (*err)->code != WP_EUSAGE)
 		wp_error_prefix(err, "copy \"%s\" to \"%s\"", a->src, a->dst);
 	wp_registry_free(from);
@@ -150,7 +146,7 @@ static int copy_local_to_remote(const struct copy_args *a, struct push_progress 
 				  (const char *const *)&dst.tag, 1, &po, &res, err);
 	push_progress_finish(progress);
 	if (r == 0)
-		r = print_result(&dst, src.manifest.digest, err);
+		r = print_result(a, &dst, src.manifest.digest, err);
 	if (r < 0 && err && *err && (*err)->code != WP_EUSAGE)
 		wp_error_prefix(err, "copy \"%s\" to \"%s\"", a->src, a->dst);
 	wp_source_close(&src);
@@ -170,7 +166,8 @@ static int copy_remote_to_local(const struct copy_args *a, wp_error **err)
 			       .jobs = a->jobs,
 			       .quiet = a->quiet,
 			       .remote = &anonymous_src,
-			       .shown = a->dst};
+			       .shown = a->dst,
+			       .json = a->json};
 
 	anonymous_src.username = NULL;
 	anonymous_src.password_stdin = false;
@@ -209,6 +206,7 @@ static int run_copy(int argc, char **argv)
 		{"platform", required_argument, NULL, OPT_PLATFORM},
 		{"referrers", no_argument, NULL, OPT_REFERRERS},
 		{"jobs", required_argument, NULL, 'j'},
+		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -237,6 +235,10 @@ static int run_copy(int argc, char **argv)
 			if (wp_parse_int64(optarg, 1, 64, "--jobs", &v, &err) < 0)
 				return cmd_usage_from(&cmd_copy, err);
 			a.jobs = (int)v;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(&cmd_copy, optarg, &a.json)))
+				return status;
 			break;
 		case 'q':
 			a.quiet = true;

@@ -1,4 +1,5 @@
 /* wasmpack delete: remove an image's manifest from a registry. */
+#include "output_format.h"
 #include "remote_cmd.h"
 #include "../oci/remote.h"
 #include "../lib/common.h"
@@ -16,7 +17,7 @@ const wp_command cmd_delete = {
 	"Many registries refuse deletes unless configured for them (a distribution\n"
 	"registry needs REGISTRY_STORAGE_DELETE_ENABLED=true); the message says so.\n"
 	"\n"
-	"Options:\n" REMOTE_CMD_QUIET_HELP REMOTE_CMD_OPTIONS_HELP "\n"
+	"Options:\n" OUTPUT_FORMAT_HELP REMOTE_CMD_QUIET_HELP REMOTE_CMD_OPTIONS_HELP "\n"
 	"Example:\n"
 	"  wasmpack delete localhost:5000/app:old\n",
 };
@@ -24,12 +25,18 @@ const wp_command cmd_delete = {
 static int delete_manifest(remote_cmd *c, wp_error **err)
 {
 	wp_descriptor d = {0};
+	_cleanup_free_ char *ref = NULL;
 	int r = wp_remote_resolve(c->reg, c->ref.repository, remote_ref_target(&c->ref), &d, err);
 
 	if (r == 0)
 		r = wp_remote_delete_manifest(c->reg, c->ref.repository, d.digest, err);
-	if (r == 0 && !c->a.quiet)
+	if (r == 0 && !c->a.json && !c->a.quiet)
 		printf("deleted %s/%s@%s\n", c->ref.registry, c->ref.repository, d.digest);
+	else if (r == 0 && c->a.json && !(ref = remote_ref_full(&c->ref)))
+		r = wp_error_oom(err);
+	else if (r == 0 && c->a.json)
+		r = output_json_pack_print(err, "{s:s,s:s,s:s}", "reference", ref, "digest",
+					   d.digest, "mediaType", d.media_type);
 	wp_descriptor_release(&d);
 	return r;
 }

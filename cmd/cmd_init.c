@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "output_format.h"
 #include "project_file.h"
 #include "project_starter.h"
 #include "../lib/buf.h"
@@ -28,8 +29,8 @@ const wp_command cmd_init = {
 	"      --source PATH           what to build, relative to DIR (default: \".\"\n"
 	"                              when DIR holds a Cargo.toml, else DIR's only\n"
 	"                              .wasm, .wat or .c file, else app.wasm)\n"
-	"  -f, --force                 replace an existing " PROJECT_FILE_NAME "\n"
-	"  -q, --quiet                 print nothing\n"
+	"  -f, --force                 replace an existing " PROJECT_FILE_NAME
+	"\n" OUTPUT_FORMAT_HELP "  -q, --quiet                 print nothing (but the JSON)\n"
 	"      --debug                 print every step\n"
 	"  -h, --help                  print this help\n"
 	"\n"
@@ -50,6 +51,7 @@ struct init_args {
 	const char *source;
 	bool force;
 	bool quiet;
+	bool json;
 };
 
 /* Returns 0, -1 after --help, or an exit status after a usage error. */
@@ -59,6 +61,7 @@ static int parse_args(int argc, char **argv, struct init_args *a)
 		{"name", required_argument, NULL, OPT_NAME},
 		{"source", required_argument, NULL, OPT_SOURCE},
 		{"force", no_argument, NULL, 'f'},
+		OUTPUT_FORMAT_OPTION,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
@@ -74,7 +77,10 @@ static int parse_args(int argc, char **argv, struct init_args *a)
 			a->source = optarg;
 		else if (c == 'f')
 			a->force = true;
-		else if (c == 'q')
+		else if (c == OPT_OUTPUT_FORMAT) {
+			if ((status = output_format_parse(&cmd_init, optarg, &a->json)))
+				return status;
+		} else if (c == 'q')
 			a->quiet = true;
 		else if (c != OPT_GLOBAL_DEBUG)
 			return cmd_bad_option(&cmd_init, argc, argv, c);
@@ -161,7 +167,11 @@ static int run_init(int argc, char **argv)
 		r = project_starter_text(&text, c.name, c.source, c.note, &err);
 	if (r == 0)
 		r = wp_write_file_atomic(path, text.data, text.len, 0644, &err);
-	if (r == 0 && !a.quiet)
+	if (r == 0 && a.json)
+		r = output_json_pack_print(&err, "{s:s,s:s,s:s,s:b,s:[s]}", "path", path, "name",
+					   c.name, "source", c.source, "sourcePlaceholder",
+					   c.note != NULL, "tags", "latest");
+	else if (r == 0 && !a.quiet)
 		printf("wrote %s (source: %s%s, name: %s, tags: latest)\n", path, c.source,
 		       c.note ? ", a placeholder" : "", c.name);
 	init_choice_release(&c);

@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "image_view.h"
+#include "output_format.h"
 #include "remote_cmd.h"
 #include "../lib/fileio.h"
 #include "../lib/json.h"
@@ -40,8 +41,7 @@ const wp_command cmd_inspect = {
 	"\n"
 	"Options:\n"
 	"      --raw                   print the manifest (or index) as stored\n"
-	"      --config                print the image config as stored\n"
-	"      --format FORMAT         text (default) or json (everything above)\n"
+	"      --config                print the image config as stored\n" OUTPUT_FORMAT_HELP
 	"      --platform OS/ARCH[/VARIANT]\n"
 	"                              the image to show from an index\n" REMOTE_CMD_OPTIONS_HELP
 	"\n"
@@ -54,7 +54,6 @@ const wp_command cmd_inspect = {
 enum {
 	OPT_RAW = 0x2000,
 	OPT_CONFIG,
-	OPT_FORMAT,
 	OPT_PLATFORM,
 };
 
@@ -391,7 +390,6 @@ static void print_text(const json_t *o)
 static int show(const struct inspect_args *a, const struct image_view *v, wp_error **err)
 {
 	_cleanup_json_ json_t *o = NULL;
-	_cleanup_free_ char *text = NULL;
 	wp_error *e = NULL;
 	json_t *mod;
 
@@ -409,13 +407,9 @@ static int show(const struct inspect_args *a, const struct image_view *v, wp_err
 	else
 		json_object_set_new(o, "moduleNote", json_string(e ? e->message : "out of memory"));
 	wp_error_free(e);
-	if (!a->json) {
-		print_text(o);
-		return 0;
-	}
-	if (!(text = json_dumps(o, JSON_INDENT(2) | JSON_ENSURE_ASCII)))
-		return wp_error_oom(err);
-	printf("%s\n", text);
+	if (a->json)
+		return output_json_print(o, err);
+	print_text(o);
 	return 0;
 }
 
@@ -445,7 +439,7 @@ static int run_inspect(int argc, char **argv)
 	static const struct option options[] = {
 		{"raw", no_argument, NULL, OPT_RAW},
 		{"config", no_argument, NULL, OPT_CONFIG},
-		{"format", required_argument, NULL, OPT_FORMAT},
+		OUTPUT_FORMAT_OPTION,
 		{"platform", required_argument, NULL, OPT_PLATFORM},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
@@ -470,12 +464,9 @@ static int run_inspect(int argc, char **argv)
 		case OPT_CONFIG:
 			a.show = SHOW_CONFIG;
 			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return cmd_usage_error(&cmd_inspect,
-						       "--format: \"%s\" is neither text nor json",
-						       optarg);
-			a.json = strcmp(optarg, "json") == 0;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(&cmd_inspect, optarg, &a.json)))
+				return status;
 			break;
 		case OPT_PLATFORM:
 			a.platform = optarg;

@@ -4,6 +4,7 @@
 #include <termios.h>
 
 #include "cmd.h"
+#include "output_format.h"
 #include "remote_args.h"
 #include "../lib/log.h"
 #include "../lib/str.h"
@@ -35,8 +36,8 @@ const wp_command cmd_login = {
 	"      --insecure              allow plain HTTP and unverified TLS\n"
 	"      --plain-http            talk plain HTTP\n"
 	"      --retries N             retries of a failed request (default 5)\n"
-	"      --timeout SECONDS       give up on a request stalled this long (60)\n"
-	"  -q, --quiet                 print nothing on success\n"
+	"      --timeout SECONDS       give up on a request stalled this long (60)\n" OUTPUT_FORMAT_HELP
+	"  -q, --quiet                 print nothing on success (but the JSON)\n"
 	"      --debug                 log every request (never the password or tokens)\n"
 	"  -h, --help                  print this help\n"
 	"\n"
@@ -51,10 +52,14 @@ const wp_command cmd_logout = {
 	"logout",
 	"remove stored credentials for a registry",
 	run_logout,
-	"Usage: wasmpack logout [REGISTRY]\n"
+	"Usage: wasmpack logout [OPTIONS] [REGISTRY]\n"
 	"\n"
 	"Remove the credentials stored for REGISTRY (default docker.io), from the\n"
-	"credential helper or from ~/.docker/config.json.\n",
+	"credential helper or from ~/.docker/config.json.\n"
+	"\n"
+	"Options:\n" OUTPUT_FORMAT_HELP
+	"  -q, --quiet                 print nothing (but the JSON)\n"
+	"  -h, --help                  print this help\n",
 };
 
 /* Asks on the terminal; echo off for secrets. */
@@ -148,6 +153,7 @@ static int run_login(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"password", required_argument, NULL, 'p'},
+		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -159,6 +165,7 @@ static int run_login(int argc, char **argv)
 	wp_registry_options ro;
 	wp_registry *reg = NULL;
 	wp_error *err = NULL;
+	bool json = false;
 	int c, status, r;
 
 	opterr = 0;
@@ -173,7 +180,10 @@ static int run_login(int argc, char **argv)
 			continue;
 		if (c == 'p')
 			password = optarg;
-		else if (c != 'q' && c != OPT_GLOBAL_DEBUG)
+		else if (c == OPT_OUTPUT_FORMAT) {
+			if ((status = output_format_parse(&cmd_login, optarg, &json)))
+				return status;
+		} else if (c != 'q' && c != OPT_GLOBAL_DEBUG)
 			return cmd_bad_option(&cmd_login, argc, argv, c);
 	}
 	if ((status = registry_arg(argc, argv, &cmd_login, &registry)) != 0)
@@ -193,24 +203,31 @@ static int run_login(int argc, char **argv)
 		return err && err->code == WP_EUSAGE ? cmd_usage_from(&cmd_login, err)
 						     : cmd_fail(err);
 	wp_log_info("credentials for %s stored in %s", registry, where ? where : "the store");
-	if (wp_log_get_level() >= WP_LOG_INFO)
+	if (json && output_json_pack_print(&err, "{s:s,s:s*}", "registry", registry,
+					   "credentialStore", where) < 0)
+		return cmd_fail(err);
+	if (!json && wp_log_get_level() >= WP_LOG_INFO)
 		printf("Login Succeeded\n");
 	return EXIT_OK;
 }
 
 static int run_logout(int argc, char **argv)
 {
-	static const struct option options[] = {CMD_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
+	static const struct option options[] = {
+		OUTPUT_FORMAT_OPTION, CMD_GLOBAL_OPTIONS, {NULL, 0, NULL, 0}};
 	_cleanup_free_ char *registry = NULL;
 	wp_error *err = NULL;
-	bool existed = false;
+	bool existed = false, json = false;
 	int c, status;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		if (cmd_handle_global(&cmd_logout, c, &status))
 			return status;
-		if (c != 'q' && c != OPT_GLOBAL_DEBUG)
+		if (c == OPT_OUTPUT_FORMAT) {
+			if ((status = output_format_parse(&cmd_logout, optarg, &json)))
+				return status;
+		} else if (c != 'q' && c != OPT_GLOBAL_DEBUG)
 			return cmd_bad_option(&cmd_logout, argc, argv, c);
 	}
 	if ((status = registry_arg(argc, argv, &cmd_logout, &registry)) != 0)
@@ -218,5 +235,8 @@ static int run_logout(int argc, char **argv)
 	if (wp_credentials_erase(registry, &existed, &err) < 0)
 		return cmd_fail(err);
 	wp_log_info(existed ? "removed the credentials for %s" : "not logged in to %s", registry);
+	if (json &&
+	    output_json_pack_print(&err, "{s:s,s:b}", "registry", registry, "removed", existed) < 0)
+		return cmd_fail(err);
 	return EXIT_OK;
 }

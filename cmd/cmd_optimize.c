@@ -1,5 +1,6 @@
 /* wasmpack optimize: a smaller module that does the same. */
 #include "cmd.h"
+#include "output_format.h"
 #include "../lib/buf.h"
 #include "../lib/fileio.h"
 #include "../lib/log.h"
@@ -40,7 +41,7 @@ const wp_command cmd_optimize = {
 	"  -o, --output FILE           where to write (- for standard output)\n"
 	"      --keep-section NAME     keep this custom section (repeatable)\n"
 	"      --remove-unused-imports let -Oz remove function imports nothing calls\n"
-	"      --stats                 print the bytes each pass saved\n"
+	"      --stats                 print the bytes each pass saved\n" OUTPUT_FORMAT_HELP
 	"  -q, --quiet                 print nothing but errors\n"
 	"  -h, --help                  print this help\n",
 };
@@ -85,6 +86,27 @@ void cmd_print_opt_stats(const wp_opt_stats *st)
 	fprintf(stderr, "  unused globals %u, types %u\n", st->n_dead_globals, st->n_dead_types);
 }
 
+/* The result as one JSON document: sizes, and what each pass saved. */
+static int print_json(const char *in, const char *out, const wp_opt_stats *st, wp_error **err)
+{
+	return output_json_pack_print(
+		err,
+		"{s:s,s:s,s:I,s:I,s:{s:I,s:i,s:I,s:i,s:I,s:i,s:i,s:I,s:i,s:I,s:i,s:i,s:I,s:I,s:i,"
+		"s:i}}",
+		"input", in, "output", out, "inputSize", (json_int_t)st->input, "outputSize",
+		(json_int_t)st->output, "stats", "customSectionBytes",
+		(json_int_t)st->custom_sections, "unusedFunctions", (int)st->n_dead_functions,
+		"unusedFunctionBytes", (json_int_t)st->dead_functions, "mergedFunctions",
+		(int)st->n_merged_functions, "mergedFunctionBytes",
+		(json_int_t)st->merged_functions, "similarFunctions", (int)st->n_similar_functions,
+		"sharedFunctions", (int)st->n_shared_functions, "similarFunctionBytes",
+		(json_int_t)st->similar_functions, "foldedTails", (int)st->n_folded_tails,
+		"foldedTailBytes", (json_int_t)st->folded_tails, "dataSegmentsIn",
+		(int)st->n_data_in, "dataSegmentsOut", (int)st->n_data_out, "dataBytes",
+		(json_int_t)st->data, "lebBytes", (json_int_t)st->leb, "unusedGlobals",
+		(int)st->n_dead_globals, "unusedTypes", (int)st->n_dead_types);
+}
+
 static int run_optimize(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -93,13 +115,14 @@ static int run_optimize(int argc, char **argv)
 		{"remove-unused-imports", no_argument, NULL, OPT_REMOVE_IMPORTS},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"strip", no_argument, NULL, OPT_STRIP},
+		OUTPUT_FORMAT_OPTION,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
 	wp_opt_options o = {WP_OPT_SIZE, false, false, NULL, 0, NULL, false};
 	wp_strv keep = {0};
 	const char *output = NULL;
-	bool stats = false;
+	bool stats = false, json = false;
 	wp_buf out = WP_BUF_INIT((size_t)1 << 32);
 	wp_opt_stats st;
 	wp_atomic_file file = WP_ATOMIC_FILE_INIT;
@@ -133,6 +156,10 @@ static int run_optimize(int argc, char **argv)
 		case OPT_STATS:
 			stats = true;
 			break;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(&cmd_optimize, optarg, &json)))
+				return status;
+			break;
 		case 'q':
 		case OPT_GLOBAL_DEBUG:
 			break;
@@ -148,6 +175,9 @@ static int run_optimize(int argc, char **argv)
 					 argv[optind + 1]);
 	else if (!output)
 		status = cmd_usage_error(&cmd_optimize, "missing -o OUT.wasm");
+	else if (json && strcmp(output, "-") == 0)
+		status = cmd_usage_error(&cmd_optimize, "--format json: the module goes to "
+							"standard output with -o -; name a file");
 	else
 		status = -1;
 	if (status >= 0) {
@@ -175,6 +205,8 @@ static int run_optimize(int argc, char **argv)
 			st.input ? 100.0 * (double)(st.input - st.output) / (double)st.input : 0.0);
 	if (r == 0 && stats)
 		cmd_print_opt_stats(&st);
+	if (r == 0 && json)
+		r = print_json(argv[optind], output, &st, &err);
 	wp_module_free(m);
 	wp_buf_release(&out);
 	wp_strv_release(&keep);

@@ -1,6 +1,7 @@
 /* wasmpack pull: an image from a registry → a layout or an archive, every
  * blob verified on the way. */
 #include "cmd.h"
+#include "output_format.h"
 #include "pull_run.h"
 #include "remote_cmd.h"
 #include "../lib/str.h"
@@ -48,8 +49,9 @@ const wp_command cmd_pull = {
 	"                              out of DIR, devices and FIFOs refused\n"
 	"      --max-size BYTES        largest file --wasm or --extract writes (1 GiB)\n"
 	"                              (--wasm and --extract also read SOURCE: DIR,\n"
-	"                              oci:DIR[:NAME], oci-archive:FILE, docker-archive:FILE)\n" REMOTE_OPTIONS_HELP
-	"  -q, --quiet                 print only the REF@DIGEST line\n"
+	"                              oci:DIR[:NAME], oci-archive:FILE, docker-archive:FILE)\n" OUTPUT_FORMAT_HELP
+		REMOTE_OPTIONS_HELP
+	"  -q, --quiet                 print only the REF@DIGEST line (or the JSON)\n"
 	"      --debug                 log every request (credentials and tokens are\n"
 	"                              never printed)\n"
 	"  -h, --help                  print this help\n"
@@ -77,6 +79,7 @@ static int run_pull(int argc, char **argv)
 		{"wasm", required_argument, NULL, OPT_WASM},
 		{"extract", required_argument, NULL, OPT_EXTRACT},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
+		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -117,6 +120,10 @@ static int run_pull(int argc, char **argv)
 			if (wp_parse_int64(optarg, 1, 64, "--jobs", &v, &err) < 0)
 				return cmd_usage_from(&cmd_pull, err);
 			a.jobs = (int)v;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(&cmd_pull, optarg, &a.json)))
+				return status;
 			break;
 		case 'q':
 			a.quiet = true;

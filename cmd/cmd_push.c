@@ -1,5 +1,6 @@
 /* wasmpack push: an image from a layout or archive → registry tags. */
 #include "cmd.h"
+#include "output_format.h"
 #include "push_run.h"
 #include "remote_args.h"
 #include "../lib/str.h"
@@ -38,8 +39,9 @@ const wp_command cmd_push = {
 	"                              of uploading them when it has them\n"
 	"      --chunk-size BYTES      upload blobs larger than this in chunks (PATCH);\n"
 	"                              default: each blob in one request\n"
-	"      --digest-file FILE      write the pushed digest to FILE\n" REMOTE_OPTIONS_HELP
-	"  -q, --quiet                 print only the REF@DIGEST lines\n"
+	"      --digest-file FILE      write the pushed digest to FILE\n" OUTPUT_FORMAT_HELP
+		REMOTE_OPTIONS_HELP
+	"  -q, --quiet                 print only the REF@DIGEST lines (or the JSON)\n"
 	"      --debug                 log every request (credentials and tokens are\n"
 	"                              never printed)\n"
 	"  -h, --help                  print this help\n"
@@ -67,6 +69,7 @@ static int run_push(int argc, char **argv)
 		{"from-repo", required_argument, NULL, OPT_FROM_REPO},
 		{"chunk-size", required_argument, NULL, OPT_CHUNK_SIZE},
 		{"digest-file", required_argument, NULL, OPT_DIGEST_FILE},
+		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -104,6 +107,10 @@ static int run_push(int argc, char **argv)
 			break;
 		case OPT_DIGEST_FILE:
 			req.digest_file = optarg;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(&cmd_push, optarg, &req.json)))
+				return status;
 			break;
 		case 'q':
 			quiet = true;

@@ -1,5 +1,8 @@
 /* wasmpack tag: more tags for an image already in a repository. */
+#include "output_format.h"
 #include "remote_cmd.h"
+#include "../lib/json.h"
+#include "../lib/str.h"
 #include "../oci/remote.h"
 #include "../lib/common.h"
 
@@ -15,7 +18,7 @@ const wp_command cmd_tag = {
 	"is read once and put again under each tag, byte for byte (same digest): no\n"
 	"blob moves.\n"
 	"\n"
-	"Options:\n" REMOTE_CMD_QUIET_HELP REMOTE_CMD_OPTIONS_HELP "\n"
+	"Options:\n" OUTPUT_FORMAT_HELP REMOTE_CMD_QUIET_HELP REMOTE_CMD_OPTIONS_HELP "\n"
 	"Example:\n"
 	"  wasmpack tag ghcr.io/acme/app:1.0.3 1.0 1 latest\n",
 };
@@ -23,7 +26,8 @@ const wp_command cmd_tag = {
 static int add_tags(remote_cmd *c, wp_error **err)
 {
 	wp_remote_manifest m = {0};
-	int r = 0;
+	json_t *tagged = c->a.json ? json_array() : NULL;
+	int r = !c->a.json || tagged ? 0 : wp_error_oom(err);
 
 	for (int i = 1; r == 0 && i < c->a.n_args; i++)
 		if ((r = wp_tag_validate(c->a.args[i], err)) < 0)
@@ -32,12 +36,23 @@ static int add_tags(remote_cmd *c, wp_error **err)
 		r = wp_remote_get_manifest(c->reg, c->ref.repository, remote_ref_target(&c->ref),
 					   &m, err);
 	for (int i = 1; r == 0 && i < c->a.n_args; i++) {
-		r = wp_remote_put_manifest(c->reg, c->ref.repository, c->a.args[i], m.media_type,
-					   m.bytes.data, m.bytes.len, err);
-		if (r == 0 && !c->a.quiet)
-			printf("%s/%s:%s@%s\n", c->ref.registry, c->ref.repository, c->a.args[i],
-			       m.digest);
+		_cleanup_free_ char *ref = wp_strdup_printf("%s/%s:%s", c->ref.registry,
+							    c->ref.repository, c->a.args[i]);
+
+		r = ref ? wp_remote_put_manifest(c->reg, c->ref.repository, c->a.args[i],
+						 m.media_type, m.bytes.data, m.bytes.len, err)
+			: wp_error_oom(err);
+		if (r == 0 && tagged)
+			r = wp_json_append_new(
+				tagged,
+				json_pack("{s:s,s:s}", "reference", ref, "digest", m.digest), err);
+		else if (r == 0 && !c->a.quiet)
+			printf("%s@%s\n", ref, m.digest);
 	}
+	if (r == 0 && tagged)
+		r = output_json_pack_print(err, "{s:s,s:s,s:O}", "digest", m.digest, "mediaType",
+					   m.media_type, "tagged", tagged);
+	json_decref(tagged);
 	wp_remote_manifest_release(&m);
 	return r;
 }

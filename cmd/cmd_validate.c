@@ -2,6 +2,8 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "output_format.h"
+#include "../lib/json.h"
 #include "../wasmopt/validate.h"
 #include "../lib/common.h"
 
@@ -21,8 +23,8 @@ const wp_command cmd_validate = {
 	"Components are recognised and reported as such (only core modules are\n"
 	"validated). Failures name the function, the byte offset and the rule.\n"
 	"\n"
-	"Options:\n"
-	"      --json                  one JSON object per module on stdout:\n"
+	"Options:\n" OUTPUT_FORMAT_HELP
+	"      --json                  one JSON object per module and line on stdout:\n"
 	"                              {\"file\":...,\"valid\":true|false,\"error\":...}\n"
 	"      --features all|default  accepted for compatibility; every feature above\n"
 	"                              is always enabled\n"
@@ -37,31 +39,34 @@ enum {
 	OPT_FEATURES
 };
 
-static void print_json(const char *file, const wp_error *e)
+/* {"file", "valid", "error"}: a line of --json, an entry of --format json. */
+static json_t *module_json(const char *file, const wp_error *e)
 {
-	json_t *j = json_pack("{s:s,s:b}", "file", file, "valid", e == NULL);
-	char *text;
+	return json_pack("{s:s,s:b,s:s*}", "file", file, "valid", e == NULL, "error",
+			 e ? e->message : NULL);
+}
 
-	if (!j)
-		return;
-	if (e)
-		json_object_set_new(j, "error", json_string(e->message));
-	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+static void print_json_line(const char *file, const wp_error *e)
+{
+	_cleanup_json_ json_t *j = module_json(file, e);
+	_cleanup_free_ char *text = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+
 	if (text)
 		printf("%s\n", text);
-	free(text);
-	json_decref(j);
 }
 
 static int run_validate(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"json", no_argument, NULL, OPT_JSON},
+		OUTPUT_FORMAT_OPTION,
 		{"features", required_argument, NULL, OPT_FEATURES},
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	bool json = false, quiet = false, all_valid = true;
+	bool json = false, document = false, quiet = false, all_valid = true;
+	_cleanup_json_ json_t *modules = NULL;
+	wp_error *err = NULL;
 	int c, status;
 
 	opterr = 0;
@@ -70,7 +75,10 @@ static int run_validate(int argc, char **argv)
 			return status;
 		if (c == OPT_JSON)
 			json = true;
-		else if (c == OPT_FEATURES) {
+		else if (c == OPT_OUTPUT_FORMAT) {
+			if ((status = output_format_parse(&cmd_validate, optarg, &document)))
+				return status;
+		} else if (c == OPT_FEATURES) {
 			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "default") != 0)
 				return cmd_usage_error(&cmd_validate,
 						       "--features \"%s\": expected all or default",
@@ -82,17 +90,31 @@ static int run_validate(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_validate, "missing the module to validate");
+	if (json && document)
+		return cmd_usage_error(&cmd_validate,
+				       "--json and --format json exclude each other");
+	if (document && !(modules = json_array())) {
+		wp_error_oom(&err);
+		return cmd_fail(err);
+	}
 	for (int i = optind; i < argc; i++) {
-		wp_error *err = NULL;
+		wp_error *e = NULL;
 
-		if (wp_validate_file(argv[i], &err) < 0)
+		if (wp_validate_file(argv[i], &e) < 0)
 			all_valid = false;
 		if (json)
-			print_json(argv[i], err);
-		else if (err && !quiet)
-			fprintf(stderr, "wasmpack: %s\n", err->message);
-		wp_error_free(err);
+			print_json_line(argv[i], e);
+		else if (e && !quiet)
+			fprintf(stderr, "wasmpack: %s\n", e->message);
+		if (document && !err)
+			wp_json_append_new(modules, module_json(argv[i], e), &err);
+		wp_error_free(e);
 	}
 	fflush(stdout);
+	/* the verdict is the result: printed, invalid or not */
+	if (document && !err)
+		output_json_pack_print(&err, "{s:b,s:O}", "valid", all_valid, "modules", modules);
+	if (err)
+		return cmd_fail(err);
 	return all_valid ? EXIT_OK : EXIT_FAIL;
 }

@@ -1,5 +1,6 @@
 #include "pull_run.h"
 #include "image_view.h"
+#include "output_format.h"
 #include "../oci/image_wasm.h"
 #include "../oci/source.h"
 #include "remote_cmd.h"
@@ -29,20 +30,33 @@ static void on_event(void *ctx, const wp_pull_event *e)
 			strcmp(e->how, "present") == 0 ? "already there" : "verified", e->size);
 }
 
-/* NAME@DIGEST on stdout: the name without a digest, the digest the
- * image's. */
-static int print_pulled(const struct pull_args *a, const wp_reference *ref, const char *digest,
+/* NAME@DIGEST on stdout (the name without a digest, the digest the
+ * image's; copy's own when copying), or the JSON document. ref: NULL for a
+ * local source; index: the index the image was picked from, or NULL;
+ * output: the destination written, or NULL. */
+static int print_pulled(const struct pull_args *a, const wp_reference *ref,
+			const wp_descriptor *image, const char *index, const char *output,
 			wp_error **err)
 {
-	_cleanup_free_ char *name = wp_reference_familiar(ref);
+	_cleanup_free_ char *name = ref ? output_ref_name(ref) : strdup(a->ref);
 
 	if (!name)
 		return wp_error_oom(err);
-	if (strchr(name, '@'))
-		*strchr(name, '@') = '\0';
-	printf("%s@%s\n", a->shown ? a->shown : name, digest);
-	fflush(stdout);
-	return 0;
+	if (a->shown)
+		return output_copied(a->json, a->ref, a->shown, image->digest, err);
+	if (!a->json)
+		return output_name_digest(name, image->digest, err);
+	return output_json_pack_print(err, "{s:s,s:s,s:s,s:I,s:s*,s:s*,s:s*,s:s*}", "reference",
+				      name, "digest", image->digest, "mediaType", image->media_type,
+				      "size", (json_int_t)image->size, "indexDigest",
+				      index && *index ? index : NULL, "output", output, "wasm",
+				      a->wasm, "extract", a->extract);
+}
+
+/* The index v's image was picked from, or NULL. */
+static const char *index_of(const struct image_view *v)
+{
+	return strcmp(v->top.digest, v->image.digest) != 0 ? v->top.digest : NULL;
 }
 
 /* The error named after the command and the image. */
@@ -85,6 +99,9 @@ static int pull_local(const struct pull_args *a, const wp_platform *platform, wp
 	r = image_view_open(&v, a->ref, platform, a->remote, false, err);
 	if (r == 0)
 		r = take_out(a, &v, err);
+	/* nothing on stdout as text: the image is not pulled */
+	if (r == 0 && a->json)
+		r = print_pulled(a, NULL, &v.image, index_of(&v), NULL, err);
 	image_view_release(&v);
 	return r;
 }
@@ -99,7 +116,7 @@ static int pull_and_take_out(const struct pull_args *a, const wp_reference *ref,
 	if (r == 0)
 		r = take_out(a, &v, err);
 	if (r == 0)
-		r = print_pulled(a, ref, v.image.digest, err);
+		r = print_pulled(a, ref, &v.image, index_of(&v), NULL, err);
 	image_view_release(&v);
 	return r;
 }
@@ -166,7 +183,8 @@ int pull_run(const struct pull_args *a, wp_error **err)
 	if (r == 0) {
 		wp_log_debug("%d blobs fetched (%" PRId64 " bytes), %d present", res.blobs_fetched,
 			     res.bytes_fetched, res.blobs_present);
-		r = print_pulled(a, &ref, res.image.digest, err);
+		r = print_pulled(a, &ref, &res.image, res.index_digest,
+				 a->dest ? a->dest : PULL_DEFAULT_DEST, err);
 	}
 	image_view_release(&v);
 	wp_output_free(out);

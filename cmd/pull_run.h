@@ -21,9 +21,11 @@ struct pull_args {
 	const char *wasm;    /* --wasm FILE */
 	const char *extract; /* --extract DIR */
 	uint64_t max_size;   /* of one file; 0: 1 GiB */
+	bool json;	     /* --format json */
 };
 
-/* Pulls a->ref into a->dest and prints NAME@DIGEST. */
+/* Pulls a->ref into a->dest and prints NAME@DIGEST (with json, one
+ * document: docs/json-output.md). */
 int pull_run(const struct pull_args *a, wp_error **err);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include "push_run.h"
 #include "progress.h"
+#include "output_format.h"
+#include "../lib/json.h"
 #include "../lib/buf.h"
 #include "../lib/fileio.h"
 #include "../lib/log.h"
@@ -143,6 +145,35 @@ static int push_all(const struct push_request *req, const wp_source *src, wp_ref
 	return 0;
 }
 
+/* REF@DIGEST per reference, or the JSON document: the image, then
+ * {"reference", "digest"} per reference. */
+static int print_pushed(const struct push_request *req, const wp_reference *refs,
+			const wp_source *src, const char *id, wp_error **err)
+{
+	_cleanup_json_ json_t *pushed = req->json ? json_array() : NULL;
+	int r = !req->json || pushed ? 0 : wp_error_oom(err);
+
+	for (size_t i = 0; r == 0 && i < req->n_refs; i++) {
+		_cleanup_free_ char *name = output_ref_name(&refs[i]);
+
+		if (!name)
+			r = wp_error_oom(err);
+		else if (pushed)
+			r = wp_json_append_new(pushed,
+					       json_pack("{s:s,s:s}", "reference", name, "digest",
+							 src->manifest.digest),
+					       err);
+		else
+			r = output_name_digest(name, src->manifest.digest, err);
+	}
+	if (r == 0 && pushed)
+		r = output_json_pack_print(
+			err, "{s:s,s:s,s:I,s:s,s:O}", "digest", src->manifest.digest, "mediaType",
+			src->manifest.media_type, "size", (json_int_t)src->manifest.size, "imageId",
+			id, "pushed", pushed);
+	return r;
+}
+
 int push_run(const struct push_request *req, wp_error **err)
 {
 	_cleanup_free_ wp_reference *refs = calloc(req->n_refs, sizeof(*refs));
@@ -172,13 +203,8 @@ int push_run(const struct push_request *req, wp_error **err)
 			     progress, err);
 	if (r == 0) {
 		image_id(&src, id);
-		for (size_t i = 0; i < req->n_refs; i++) {
-			_cleanup_free_ char *name = wp_reference_familiar(&refs[i]);
-
-			printf("%s@%s\n", name ? name : req->refs[i], src.manifest.digest);
-		}
-		fflush(stdout);
-		if (req->digest_file) {
+		r = print_pushed(req, refs, &src, id, err);
+		if (r == 0 && req->digest_file) {
 			_cleanup_free_ char *line = wp_strdup_printf("%s\n", src.manifest.digest);
 
 			r = line ? wp_write_file_atomic(req->digest_file, line, strlen(line), 0644,

@@ -18,10 +18,12 @@ struct push_request {
 	int64_t chunk_size;
 	const char *digest_file;
 	bool quiet;
+	bool json; /* --format json */
 };
 
-/* Pushes, shows progress, prints "REF@sha256:..." per reference on stdout,
- * writes --digest-file and $GITHUB_OUTPUT. */
+/* Pushes, shows progress, prints "REF@sha256:..." per reference on stdout
+ * (with json, one document: docs/json-output.md), writes --digest-file and
+ * $GITHUB_OUTPUT. */
 int push_run(const struct push_request *req, wp_error **err);
 
 #endif

@@ -1,4 +1,5 @@
 #include "remote_cmd.h"
+#include "output_format.h"
 #include "../lib/str.h"
 #include "../lib/common.h"
 
@@ -6,7 +7,7 @@ enum {
 	OPT_PAGE_SIZE = 0x2000,
 };
 
-/* Parses argv (with --page-size when `paging`); min..max positional
+/* Parses argv (with --page-size when `paging`, --format always); min..max positional
  * arguments, `missing` named when there are too few. Returns -1 to go on,
  * else the exit status. */
 static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
@@ -14,6 +15,7 @@ static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
 {
 	static const struct option options[] = {
 		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -38,6 +40,10 @@ static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
 			if (wp_parse_int64(optarg, 1, 100000, "--page-size", &v, &err) < 0)
 				return cmd_usage_from(cmd, err);
 			out->page = (int)v;
+			break;
+		case OPT_OUTPUT_FORMAT:
+			if ((status = output_format_parse(cmd, optarg, &out->json)))
+				return status;
 			break;
 		case 'q':
 			out->quiet = true;
@@ -83,6 +89,12 @@ int remote_cmd_run(const wp_command *cmd, int argc, char **argv, const remote_cm
 const char *remote_ref_target(const wp_reference *ref)
 {
 	return ref->digest ? ref->digest : ref->tag ? ref->tag : WP_DEFAULT_TAG;
+}
+
+char *remote_ref_full(const wp_reference *ref)
+{
+	return wp_strdup_printf("%s/%s%s%s", ref->registry, ref->repository,
+				ref->digest ? "@" : ":", remote_ref_target(ref));
 }
 
 int remote_cmd_common_option(const wp_command *cmd, struct remote_args *ra, int c, int *status)

@@ -1,5 +1,5 @@
 /* The shape shared by the small registry commands (digest, tag, ls,
- * delete): REMOTE_OPTIONS and the global ones, then positional arguments,
+ * delete): REMOTE_OPTIONS, --format and the global ones, then positional arguments,
  * then one action on one registry session. */
 #ifndef WP_REMOTE_CMD_H
 #define WP_REMOTE_CMD_H
@@ -11,14 +11,15 @@
 #define REMOTE_CMD_OPTIONS_HELP                                                 \
 	REMOTE_OPTIONS_HELP "      --debug                 log every request\n" \
 			    "  -h, --help                  print this help\n"
-#define REMOTE_CMD_QUIET_HELP "  -q, --quiet                 print nothing\n"
+#define REMOTE_CMD_QUIET_HELP "  -q, --quiet                 print nothing (but the JSON)\n"
 
 typedef struct remote_cmd_args {
 	struct remote_args remote;
 	char **args; /* the positional arguments */
 	int n_args;
 	bool quiet;
-	int page; /* ls --page-size; 0 when not given */
+	bool json; /* --format json */
+	int page;  /* ls --page-size; 0 when not given */
 } remote_cmd_args;
 
 /* For getopt's result c in a command taking REMOTE_OPTIONS: handles -q,
@@ -48,5 +49,10 @@ int remote_cmd_run(const wp_command *cmd, int argc, char **argv, const remote_cm
 /* What a manifest request names for ref: its digest, else its tag, else
  * latest. Borrowed. */
 const char *remote_ref_target(const wp_reference *ref);
+
+/* "REGISTRY/REPOSITORY:TAG" (latest when none), or "...@DIGEST" when ref
+ * names one: what the registry was asked for. Owned; NULL when out of
+ * memory. */
+char *remote_ref_full(const wp_reference *ref);
 
 #endif
