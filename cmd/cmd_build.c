@@ -132,7 +132,9 @@ const wp_command cmd_build = {
 	"      --compression ALG       gzip (default), zstd or none\n"
 	"      --compression-level N   gzip 1-9 (default 6), zstd 1-19 (default 3)\n"
 	"      --metadata-file FILE    write the digest, media type, size, config digest,\n"
-	"                              tags and platform as JSON (for CI steps)\n"
+	"                              tags and platform as JSON (for CI steps); - prints\n"
+	"                              it on stdout instead of the digest (build's JSON\n"
+	"                              output: --format names the image format here)\n"
 	"      --push                  push every -t to its registry once built (see\n"
 	"                              'wasmpack push --help'; these options apply:)\n" REMOTE_OPTIONS_HELP
 	"  -q, --quiet                 print only the digest\n"
@@ -964,6 +966,8 @@ static int plan_metadata_file(const char *path, wp_error **err)
 		return 0;
 	if (!*path)
 		return usage(err, "--metadata-file: empty path");
+	if (strcmp(path, "-") == 0) /* standard output, instead of the digest */
+		return 0;
 	if (!(dir = wp_path_dirname(path)))
 		return wp_error_oom(err);
 	if (stat(dir, &st) < 0)
@@ -1102,6 +1106,9 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 		r = plan_layer_options(p, a, err);
 	if (r == 0)
 		r = plan_metadata_file(a->metadata_file, err);
+	if (r == 0 && a->metadata_file && strcmp(a->metadata_file, "-") == 0 &&
+	    strcmp(p->dest.path, "-") == 0)
+		r = usage(err, "--metadata-file - and -o ...- both want standard output");
 	if (r == 0 && a->push && strcmp(p->dest.path, "-") == 0)
 		r = usage(err, "--push reads the image back from the output; it cannot be "
 			       "standard output");
@@ -1227,18 +1234,23 @@ static int write_metadata(const char *path, const struct build_plan *p, const wp
 	if (r == 0)
 		r = wp_buf_append_str(&names, "\n", err);
 	if (r == 0)
-		r = wp_write_file_atomic(path, names.data, names.len, 0644, err);
+		r = strcmp(path, "-") == 0
+			    ? wp_write_all(STDOUT_FILENO, names.data, names.len, "standard output",
+					   err)
+			    : wp_write_file_atomic(path, names.data, names.len, 0644, err);
 	wp_buf_release(&names);
 	return r < 0 ? wp_error_prefix(err, "--metadata-file") : 0;
 }
 
 /* --push: every -t, read back from what was just written. */
 static int push_tags(const struct build_plan *p, const struct build_args *a, const char *dest,
-		     wp_error **err)
+		     bool no_stdout, wp_error **err)
 {
 	_cleanup_free_ char **refs = calloc(p->n_tags, sizeof(char *));
-	struct push_request req = {
-		.source = dest, .remote = &a->remote, .quiet = wp_log_get_level() < WP_LOG_INFO};
+	struct push_request req = {.source = dest,
+				   .remote = &a->remote,
+				   .quiet = wp_log_get_level() < WP_LOG_INFO,
+				   .no_stdout = no_stdout};
 	int r = refs ? 0 : wp_error_oom(err);
 
 	for (size_t i = 0; r == 0 && i < p->n_tags; i++)
@@ -1375,7 +1387,7 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	_cleanup_free_ char *first = p->n_tags ? wp_reference_familiar(&p->tags[0]) : NULL;
 	wp_output *out = NULL;
 	wp_built_image img = {0};
-	bool to_stdout;
+	bool to_stdout, meta_stdout;
 	int r;
 
 	if (!dest || !first)
@@ -1415,19 +1427,26 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 
 		wp_log_info("tagged %s in %s", t ? t : "?", dest);
 	}
-	if (a->metadata_file && (r = write_metadata(a->metadata_file, p, &img, dest, err)) < 0)
+	meta_stdout = a->metadata_file && strcmp(a->metadata_file, "-") == 0;
+	if (a->metadata_file && !meta_stdout &&
+	    (r = write_metadata(a->metadata_file, p, &img, dest, err)) < 0)
 		goto done;
 	/* docker-archive is for `docker load`, which knows images by their
-	 * config digest (the image ID); every other output by manifest digest */
-	if (to_stdout)
+	 * config digest (the image ID); every other output by manifest digest.
+	 * The built image's digest comes first, the push's REF@DIGEST lines
+	 * after; the JSON document (--metadata-file -) only once all is done. */
+	if (!meta_stdout && to_stdout)
 		fprintf(stderr, "%s\n",
 			p->dest.kind == WP_DEST_DOCKER_ARCHIVE ? img.config.digest
 							       : img.manifest.digest);
-	else
+	else if (!meta_stdout)
 		printf("%s\n", p->dest.kind == WP_DEST_DOCKER_ARCHIVE ? img.config.digest
 								      : img.manifest.digest);
-	if (a->push)
-		r = push_tags(p, a, dest, err);
+	fflush(stdout);
+	if (a->push && (r = push_tags(p, a, dest, meta_stdout, err)) < 0)
+		goto done;
+	if (meta_stdout)
+		r = write_metadata("-", p, &img, dest, err);
 done:
 	wp_built_image_release(&img);
 	return r;

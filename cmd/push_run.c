@@ -203,7 +203,7 @@ int push_run(const struct push_request *req, wp_error **err)
 			     progress, err);
 	if (r == 0) {
 		image_id(&src, id);
-		r = print_pushed(req, refs, &src, id, err);
+		r = req->no_stdout ? 0 : print_pushed(req, refs, &src, id, err);
 		if (r == 0 && req->digest_file) {
 			_cleanup_free_ char *line = wp_strdup_printf("%s\n", src.manifest.digest);
 

@@ -18,7 +18,8 @@ struct push_request {
 	int64_t chunk_size;
 	const char *digest_file;
 	bool quiet;
-	bool json; /* --format json */
+	bool json;	/* --format json */
+	bool no_stdout; /* the caller prints the result (build --metadata-file -) */
 };
 
 /* Pushes, shows progress, prints "REF@sha256:..." per reference on stdout

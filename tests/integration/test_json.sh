@@ -207,3 +207,12 @@ for cmd in push pull copy tag digest ls delete inspect validate optimize version
 		wp "$cmd" --format yaml
 	expect_fail 2 "option \"--format\" needs a value" -- wp "$cmd" --format
 done
+
+# --- build: --metadata-file - is its JSON on stdout, after the push ----------------
+expect_ok wp build "$HELLO" -t "$H/meta:v1" -o meta --metadata-file - --push
+cp "$OUT" meta.json
+expect_jq meta.json '."containerimage.digest" == .digest' true
+expect_jq meta.json '.tags' "[\"$H/meta:v1\"]"
+expect_ok wp digest "$H/meta:v1"
+expect_eq "$(jq -r .digest meta.json)" "$(cat "$OUT")" "build --metadata-file - digest vs the registry's"
+expect_fail 2 "both want standard output" -- wp build "$HELLO" --metadata-file - -o type=oci,dest=-
