@@ -53,7 +53,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 # the parts of cmd/ the unit tests call (the rest needs main.c's table)
 UNIT_CMD_OBJS := $(addprefix $(BUILD)/obj/cmd/,project_file.o project_starter.o annotation_arg.o \
-	build_annotations.o ci_env.o)
+	build_annotations.o ci_env.o sbom.o provenance.o supply_chain.o)
 
 LIB := $(BUILD)/libwasmpack.a
 BIN := $(BUILD)/wasmpack
