@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# wasmpack attach and discover (OCI 1.1 referrers) against a real
+# distribution 2.8 registry, which has no referrers API: artifacts pushed
+# with the empty config and a subject, listed in the sha256-<hex> tag index;
+# the image, its digest and its tag untouched (still one manifest, no index
+# entry as buildx attestations add); discover in text and JSON, filtered by
+# artifact type; idempotent re-attach; SOURCE_DATE_EPOCH; the referrer
+# manifest against the image-spec schema; copy --referrers through the
+# shared code; the errors. Then a small proxy in front of the registry that
+# answers /referrers/ and OCI-Subject: the API path, no tag written.
+# shellcheck source=push_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
+
+registry_start anonymous "$T/reg" >/dev/null
+H=$REG_HOST
+MT_INDEX=application/vnd.oci.image.index.v1+json
+EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+
+# curl_manifest REPO REF FILE: the manifest bytes as the registry stores them.
+curl_manifest() {
+	curl -sS --fail -H "Accept: $MT_OCI_MANIFEST, $MT_INDEX" -o "$3" \
+		"$REG_URL/v2/$1/manifests/$2" || fail "GET $1 manifest $2"
+}
+
+# referrer_digest: the digest part of the NAME@DIGEST that attach printed.
+referrer_digest() { sed -n 's/.*@//p' "$OUT"; }
+
+expect_ok "$GENWASM" 20000 m.wasm
+expect_ok wp build m.wasm -t "$H/app:v1" -o built
+D=$(cat "$OUT")
+expect_ok wp push -q built "$H/app:v1"
+TAGSCHEMA=sha256-${D#sha256:}
+skopeo_inspect_to "$T/before.json" --raw --tls-verify=false "docker://$H/app:v1"
+
+# --- two artifacts of different types ------------------------------------------
+printf '{"spdxVersion":"SPDX-2.3","name":"app"}' >sbom.json
+printf 'not really a signature\n' >app.sig
+expect_ok wp attach --artifact-type application/spdx+json "$H/app:v1" sbom.json
+R1=$(referrer_digest)
+expect_match "$DIGEST_RE" "$R1" "the SBOM referrer's digest"
+expect_refs_on_stdout "$R1" "$H/app"
+expect_stderr_empty
+expect_ok wp attach --artifact-type application/vnd.example.signature \
+	--annotation org.example.signer=ci --annotation org.opencontainers.image.title=signature \
+	"$H/app@$D" app.sig
+R2=$(referrer_digest)
+expect_refs_on_stdout "$R2" "$H/app"
+expect_ne "$R1" "$R2" "the two referrers"
+
+# --- the image is untouched: same digest, still one manifest --------------------
+expect_ok wp digest "$H/app:v1"
+expect_eq "$D" "$(cat "$OUT")" "the image's digest by tag after attach"
+skopeo_inspect_to "$T/after.json" --raw --tls-verify=false "docker://$H/app:v1"
+expect_same_file "$T/before.json" "$T/after.json"
+expect_jq "$T/after.json" .mediaType "\"$MT_OCI_MANIFEST\""
+expect_jq "$T/after.json" '.manifests' null
+expect_ok wp ls "$H/app"
+expect_eq "$TAGSCHEMA v1" "$(sort "$OUT" | tr '\n' ' ' | sed 's/ $//')" "the tags of app"
+
+# --- the referrers tag: an OCI index of both -----------------------------------
+skopeo_inspect_to "$T/refs.json" --raw --tls-verify=false "docker://$H/app:$TAGSCHEMA"
+expect_jq "$T/refs.json" .mediaType "\"$MT_INDEX\""
+expect_jq "$T/refs.json" '.manifests | length' 2
+expect_jq "$T/refs.json" "[.manifests[] | .digest + \" \" + .artifactType] | join(\",\")" \
+	"\"$R1 application/spdx+json,$R2 application/vnd.example.signature\""
+expect_jq "$T/refs.json" ".manifests[1].annotations[\"org.example.signer\"]" '"ci"'
+expect_jq "$T/refs.json" ".manifests[0].mediaType" "\"$MT_OCI_MANIFEST\""
+
+# --- the referrer manifest -----------------------------------------------------
+curl_manifest app "$R1" r1.json
+expect_eq "$R1" "$(sha256_of r1.json)" "the referrer's bytes"
+expect_jq r1.json .mediaType "\"$MT_OCI_MANIFEST\""
+expect_jq r1.json .artifactType '"application/spdx+json"'
+expect_jq r1.json .config "{\"digest\":\"$EMPTY\",\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"size\":2}"
+expect_jq r1.json .subject "{\"digest\":\"$D\",\"mediaType\":\"$MT_OCI_MANIFEST\",\"size\":$(stat -c %s "$T/after.json")}"
+expect_jq r1.json '.layers | length' 1
+expect_jq r1.json '.layers[0].mediaType' '"application/json"'
+expect_jq r1.json '.layers[0].annotations["org.opencontainers.image.title"]' '"sbom.json"'
+expect_jq r1.json '.layers[0].digest' "\"$(sha256_of sbom.json)\""
+expect_jq r1.json .annotations null
+curl_manifest app "$R2" r2.json
+expect_jq r2.json '.layers[0].mediaType' '"application/octet-stream"'
+expect_jq r2.json '.annotations["org.example.signer"]' '"ci"'
+expect_eq "$(printf '{}')" "$(curl -sS "$REG_URL/v2/app/blobs/$EMPTY")" "the empty config blob"
+expect_eq "$(cat app.sig)" "$(curl -sS "$REG_URL/v2/app/blobs/$(sha256_of app.sig)")" "the signature layer"
+# against the image-spec schema, as test_schemas.sh checks layouts
+run /usr/bin/python3 - "$TOOLS/validate-layout.py" r1.json r2.json <<'EOF'
+import importlib.util, json, os, sys
+spec = importlib.util.spec_from_file_location("validate_layout", sys.argv[1])
+vl = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(vl)
+schemas = vl.Schemas(os.environ.get("OCI_SCHEMAS", vl.DEFAULT_SCHEMAS))
+bad = 0
+for path in sys.argv[2:]:
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    for e in schemas.validator("image-manifest-schema.json").iter_errors(doc):
+        print(f"{path}: at {'/'.join(map(str, e.path))}: {e.message}")
+        bad += 1
+sys.exit(1 if bad else 0)
+EOF
+[[ $STATUS == 0 ]] || fail "the referrer manifests do not validate: $(head -n 2 "$OUT" | tr '\n' '|')"
+
+# --- discover ------------------------------------------------------------------
+expect_ok wp discover "$H/app:v1"
+expect_eq 2 "$(wc -l <"$OUT")" "discover lines"
+# the title: the referrer's own annotation (its layers' titles are in its manifest)
+expect_eq "$R1  application/spdx+json  $(stat -c %s r1.json)" "$(sed -n 1p "$OUT")" \
+	"discover's first line"
+expect_eq "$R2  application/vnd.example.signature  $(stat -c %s r2.json)  signature" \
+	"$(sed -n 2p "$OUT")" "discover's second line"
+expect_ok wp discover --format json "$H/app@$D"
+cp "$OUT" discover.json
+expect_jq discover.json .mechanism '"tag"'
+expect_jq discover.json .subject.digest "\"$D\""
+expect_jq discover.json .subject.mediaType "\"$MT_OCI_MANIFEST\""
+expect_jq discover.json '[.referrers[].digest] | join(",")' "\"$R1,$R2\""
+expect_jq discover.json '.referrers[0].artifactType' '"application/spdx+json"'
+expect_ok wp discover --artifact-type application/vnd.example.signature --format json "$H/app:v1"
+expect_jq "$OUT" '[.referrers[].digest] | join(",")' "\"$R2\""
+expect_ok wp discover --artifact-type application/none "$H/app:v1"
+expect_stdout_empty
+# an image without referrers: nothing, and no tag created by looking
+expect_ok wp build m.wasm --annotation org.example.other=1 -t "$H/lonely:v1" -o built2
+expect_ok wp push -q built2 "$H/lonely:v1"
+expect_ok wp discover --format json "$H/lonely:v1"
+expect_jq "$OUT" '.referrers | length' 0
+expect_ok wp ls "$H/lonely"
+expect_eq v1 "$(cat "$OUT")" "the tags of lonely after discover"
+
+# --- the same file again: the same manifest, no second entry --------------------
+RI=$(sha256_of "$T/refs.json")
+expect_ok wp attach --artifact-type application/spdx+json "$H/app:v1" sbom.json
+expect_eq "$R1" "$(referrer_digest)" "the digest of a re-attached SBOM"
+skopeo_inspect_to "$T/refs2.json" --raw --tls-verify=false "docker://$H/app:$TAGSCHEMA"
+expect_eq "$RI" "$(sha256_of "$T/refs2.json")" "the referrers tag after attaching the same file"
+
+# --- SOURCE_DATE_EPOCH: a created annotation, copied into the index -------------
+SOURCE_DATE_EPOCH=1700000000 expect_ok wp attach --artifact-type application/vnd.example.provenance \
+	--media-type application/vnd.in-toto+json "$H/app:v1" sbom.json
+R3=$(referrer_digest)
+curl_manifest app "$R3" r3.json
+expect_jq r3.json '.annotations["org.opencontainers.image.created"]' '"2023-11-14T22:13:20Z"'
+expect_jq r3.json '.layers[0].mediaType' '"application/vnd.in-toto+json"'
+skopeo_inspect_to "$T/refs3.json" --raw --tls-verify=false "docker://$H/app:$TAGSCHEMA"
+expect_jq "$T/refs3.json" '.manifests | length' 3
+expect_jq "$T/refs3.json" '.manifests[2].annotations["org.opencontainers.image.created"]' \
+	'"2023-11-14T22:13:20Z"'
+
+# --- copy --referrers brings them along (the shared listing) --------------------
+expect_ok wp copy -q --referrers "$H/app:v1" "$H/mirror:v1"
+expect_refs_on_stdout "$D" "$H/mirror:v1"
+expect_ok wp discover --format json "$H/mirror:v1"
+expect_jq "$OUT" '[.referrers[].digest] | join(",")' "\"$R1,$R2,$R3\""
+curl_manifest mirror "$R2" m2.json
+expect_same_file r2.json m2.json
+skopeo_inspect_to "$T/mrefs.json" --raw --tls-verify=false "docker://$H/mirror:$TAGSCHEMA"
+expect_same_file "$T/refs3.json" "$T/mrefs.json"
+
+# --- errors ----------------------------------------------------------------------
+run wp attach --artifact-type application/spdx+json "$H/app:nope" sbom.json
+expect_error_line "app:nope"
+expect_fail 2 "--artifact-type" -- wp attach "$H/app:v1" sbom.json
+expect_fail 2 "missing" -- wp attach --artifact-type a/b "$H/app:v1"
+expect_fail 2 "--format" -- wp discover --format yaml "$H/app:v1"
+expect_fail 2 "manifest annotations only" -- wp attach --artifact-type a/b \
+	--annotation index:k=v "$H/app:v1" sbom.json
+MARK=$(log_mark)
+run wp attach --artifact-type application/spdx+json "$H/app:v1" sbom.json missing.json
+expect_error_line "missing.json"
+expect_eq "" "$(access_lines "$MARK" '^(POST|PUT|PATCH) ')" "requests that change the registry after a missing FILE"
+skopeo_inspect_to "$T/refs4.json" --raw --tls-verify=false "docker://$H/app:$TAGSCHEMA"
+expect_same_file "$T/refs3.json" "$T/refs4.json"
+run wp discover "$H/app:nope"
+expect_error_line "app:nope"
