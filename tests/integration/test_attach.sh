@@ -6,8 +6,10 @@
 # entry as buildx attestations add); discover in text and JSON, filtered by
 # artifact type; idempotent re-attach; SOURCE_DATE_EPOCH; the referrer
 # manifest against the image-spec schema; copy --referrers through the
-# shared code; the errors. Then a small proxy in front of the registry that
-# answers /referrers/ and OCI-Subject: the API path, no tag written.
+# shared code; the errors. Then tests/tools/referrers_proxy.py in front of
+# the registry: a referrers API with OCI-Subject (no tag written, pages,
+# ?artifactType=), one without OCI-Subject (found by a probe), and a race of
+# two writers of the referrers tag (412 to If-Match, one re-read).
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
@@ -173,3 +175,73 @@ skopeo_inspect_to "$T/refs4.json" --raw --tls-verify=false "docker://$H/app:$TAG
 expect_same_file "$T/refs3.json" "$T/refs4.json"
 run wp discover "$H/app:nope"
 expect_error_line "app:nope"
+
+# --- a registry with the referrers API (a proxy plays it in front of this one):
+# OCI-Subject answers the push, no referrers tag is written, discover pages
+# through the API
+# referrers_proxy NAME ARGS...: starts tests/tools/referrers_proxy.py in front
+# of the registry (its log: $T/NAME.log); sets P to its host:port.
+referrers_proxy() {
+	local name=$1
+	shift
+	_reg_spawn proxy "$T/$name" "$T/$name.out" "" -- "$TOOLS/referrers_proxy.py" --upstream "$H" \
+		--port-file "$T/$name.port" --log "$T/$name.log" "$@"
+	_reg_wait_port_file "$T/$name.port" "$_REG_PID" "referrers_proxy.py" "$T/$name.out" ||
+		fail "the referrers proxy did not start"
+	P=127.0.0.1:$(cat "$T/$name.port")
+}
+referrers_proxy api --page 2
+expect_ok wp build m.wasm --annotation org.example.api=1 -t "$P/api:v1" -o built3
+expect_ok wp push -q built3 "$P/api:v1"
+DA=$(jq -r '.manifests[0].digest' built3/index.json)
+for t in a b c; do
+	expect_ok wp attach --artifact-type "application/vnd.example.$t" "$P/api:v1" sbom.json
+done
+RA=$(referrer_digest)
+expect_ok wp ls "$P/api"
+expect_eq v1 "$(cat "$OUT")" "the tags of a repository on a registry with the referrers API"
+expect_ok wp digest "$P/api:v1"
+expect_eq "$DA" "$(cat "$OUT")" "the image's digest behind the API"
+expect_ok wp discover --format json "$P/api:v1"
+cp "$OUT" api.json
+expect_jq api.json .mechanism '"api"'
+expect_jq api.json '[.referrers[].artifactType] | join(",")' \
+	'"application/vnd.example.a,application/vnd.example.b,application/vnd.example.c"'
+expect_eq 2 "$(grep -c "^GET /v2/api/referrers/$DA" "$T/api.log")" "referrers pages asked for"
+expect_ok wp discover --artifact-type application/vnd.example.c --format json "$P/api:v1"
+expect_jq "$OUT" '[.referrers[].digest] | join(",")' "\"$RA\""
+expect_contains "$T/api.log" "GET /v2/api/referrers/$DA?artifactType=application%2Fvnd.example.c" \
+	"the proxy's log"
+
+# --- the referrers API without OCI-Subject (the 1.1 release candidates): the
+# API is probed, and no tag written
+referrers_proxy rc --no-oci-subject
+expect_ok wp attach --artifact-type application/vnd.example.rc "$P/api:v1" sbom.json
+expect_ok wp ls "$P/api"
+expect_eq v1 "$(cat "$OUT")" "the tags behind an API without OCI-Subject"
+expect_eq 1 "$(grep -c "^GET /v2/api/referrers/$DA" "$T/rc.log")" "probes of the referrers API"
+
+# --- two writers of one referrers tag: the registry refuses the conditional
+# PUT (412) after another client's index landed; the tag is read again and
+# both clients' referrers stay
+referrers_proxy race --no-api --race-index "$T/race-index.json"
+expect_ok wp build m.wasm --annotation org.example.race=1 -t "$P/race:v1" -o built4
+expect_ok wp push -q built4 "$P/race:v1"
+DR=$(jq -r '.manifests[0].digest' built4/index.json)
+expect_ok wp build m.wasm --annotation org.example.race=2 -t "$P/race:other" -o built5
+expect_ok wp push -q built5 "$P/race:other"
+DO=$(jq -r '.manifests[0].digest' built5/index.json)
+expect_ok wp attach --artifact-type application/vnd.example.first "$P/race:v1" sbom.json
+RF=$(referrer_digest)
+skopeo_inspect_to "$T/race0.json" --raw --tls-verify=false "docker://$H/race:sha256-${DR#sha256:}"
+jq -c --arg d "$DO" --argjson s "$(stat -c %s "$(manifest_of built5)")" \
+	'.manifests += [{mediaType:"application/vnd.oci.image.manifest.v1+json",digest:$d,size:$s,
+	artifactType:"application/vnd.example.other"}]' "$T/race0.json" >"$T/race-index.json"
+expect_ok wp attach --artifact-type application/vnd.example.second "$P/race:v1" app.sig
+RS=$(referrer_digest)
+# the If-Match of each PUT of the tag: none (new), the index read (refused), the one re-read
+expect_eq "- \"$(sha256_of "$T/race0.json")\" \"$(sha256_of "$T/race-index.json")\"" \
+	"$(awk '$1 == "PUT" && $2 ~ /^\/v2\/race\/manifests\/sha256-/ { print (NF > 2 ? $4 : "-") }' \
+		"$T/race.log" | tr '\n' ' ' | sed 's/ $//')" "the conditions of the referrers tag's PUTs"
+skopeo_inspect_to "$T/race1.json" --raw --tls-verify=false "docker://$H/race:sha256-${DR#sha256:}"
+expect_jq "$T/race1.json" '[.manifests[].digest] | join(",")' "\"$RF,$DO,$RS\""
