@@ -33,17 +33,18 @@ const wp_command cmd_attach = {
 	"                              application/json for *.json, else\n"
 	"                              application/octet-stream)\n"
 	"      --annotation KEY=VALUE  an annotation of the artifact's manifest\n"
-	"                              (repeatable)\n" REMOTE_CMD_QUIET_HELP "\n"
+	"                              (repeatable)\n" REMOTE_CMD_OPTIONS_HELP "\n"
 	"Environment:\n"
 	"  SOURCE_DATE_EPOCH           when set, the manifest's\n"
 	"                              org.opencontainers.image.created (else none:\n"
 	"                              attaching the same files twice gives the same\n"
 	"                              digest)\n"
-	"\n" REMOTE_CMD_OPTIONS_HELP "\n"
+	"\n"
 	"Examples:\n"
 	"  wasmpack attach --artifact-type application/spdx+json \\\n"
 	"      ghcr.io/acme/app:1.0 sbom.spdx.json\n"
-	"  wasmpack attach --artifact-type application/vnd.dev.sigstore.bundle.v0.3+json \\\n"
+	"  wasmpack attach --annotation org.opencontainers.image.title=signature \\\n"
+	"      --artifact-type application/vnd.dev.sigstore.bundle.v0.3+json \\\n"
 	"      ghcr.io/acme/app@sha256:... app.sigstore.json\n"
 	"See also: wasmpack discover, docs/referrers.md.\n",
 };
@@ -106,8 +107,11 @@ static int check_args(remote_cmd *c, wp_error **err)
 		return wp_error_set(err, WP_EUSAGE, "--media-type: empty");
 	if (!sde || !*sde || wp_kv_get(&a->annotations, WP_ANNOTATION_CREATED))
 		return 0;
-	if (wp_parse_int64(sde, 0, 253402300799LL, "SOURCE_DATE_EPOCH", &t, err) < 0 ||
-	    wp_format_rfc3339(t, when, err) < 0)
+	if (wp_parse_int64(sde, 0, 253402300799LL, "SOURCE_DATE_EPOCH", &t, err) < 0) {
+		(*err)->code = WP_EUSAGE;
+		return WP_EUSAGE;
+	}
+	if (wp_format_rfc3339(t, when, err) < 0)
 		return wp_error_code(*err);
 	return wp_kv_set(&a->annotations, WP_ANNOTATION_CREATED, when, err);
 }
@@ -153,7 +157,7 @@ static int run_attach(int argc, char **argv)
 	struct attach_args a = {0};
 	const remote_cmd_spec spec = {.min_args = 2,
 				      .max_args = 100000,
-				      .missing = "the image (REF) and the files (FILE...)",
+				      .missing = "the files to attach (REF FILE...)",
 				      .action = attach,
 				      .options = options,
 				      .option = attach_option,

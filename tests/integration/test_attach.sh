@@ -13,6 +13,21 @@
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
+# --- help: listed, every option described, 80 columns
+expect_ok wp --help
+expect_contains "$OUT" "  attach " "wasmpack --help"
+expect_contains "$OUT" "  discover " "wasmpack --help"
+for c in attach discover; do
+	expect_ok wp "$c" --help
+	expect_stderr_empty
+	awk 'length > 80 { exit 1 }' "$OUT" || fail "$c --help has lines over 80 columns"
+	opts=(--artifact-type --username --password-stdin --insecure --plain-http --debug --help)
+	[[ $c == attach ]] && opts+=(--media-type --annotation SOURCE_DATE_EPOCH) || opts+=(--format)
+	for o in "${opts[@]}"; do
+		grep -qE -- "(^|[ ,])$o([ ,=]|$)" "$OUT" || fail "$c --help does not mention $o"
+	done
+done
+
 registry_start anonymous "$T/reg" >/dev/null
 H=$REG_HOST
 MT_INDEX=application/vnd.oci.image.index.v1+json
@@ -165,6 +180,8 @@ expect_error_line "app:nope"
 expect_fail 2 "--artifact-type" -- wp attach "$H/app:v1" sbom.json
 expect_fail 2 "missing" -- wp attach --artifact-type a/b "$H/app:v1"
 expect_fail 2 "--format" -- wp discover --format yaml "$H/app:v1"
+SOURCE_DATE_EPOCH=yesterday expect_fail 2 "SOURCE_DATE_EPOCH" -- wp attach --artifact-type a/b \
+	"$H/app:v1" sbom.json
 expect_fail 2 "manifest annotations only" -- wp attach --artifact-type a/b \
 	--annotation index:k=v "$H/app:v1" sbom.json
 MARK=$(log_mark)
