@@ -36,6 +36,8 @@ extern const wp_command cmd_tag;
 extern const wp_command cmd_ls;
 extern const wp_command cmd_delete;
 extern const wp_command cmd_init;
+extern const wp_command cmd_attach;
+extern const wp_command cmd_discover;
 
 const wp_command *cmd_find(const char *name);
 

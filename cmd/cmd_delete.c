@@ -43,8 +43,10 @@ static int delete_manifest(remote_cmd *c, wp_error **err)
 
 static int run_delete(int argc, char **argv)
 {
-	static const remote_cmd_spec spec = {1, 1, "the image to delete (REF)", false,
-					     delete_manifest};
+	static const remote_cmd_spec spec = {.min_args = 1,
+					     .max_args = 1,
+					     .missing = "the image to delete (REF)",
+					     .action = delete_manifest};
 
 	return remote_cmd_run(&cmd_delete, argc, argv, &spec);
 }

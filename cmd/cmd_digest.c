@@ -41,7 +41,10 @@ static int print_digest(remote_cmd *c, wp_error **err)
 
 static int run_digest(int argc, char **argv)
 {
-	static const remote_cmd_spec spec = {1, 1, "the reference (REF)", false, print_digest};
+	static const remote_cmd_spec spec = {.min_args = 1,
+					     .max_args = 1,
+					     .missing = "the reference (REF)",
+					     .action = print_digest};
 
 	return remote_cmd_run(&cmd_digest, argc, argv, &spec);
 }

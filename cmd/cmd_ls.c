@@ -56,7 +56,11 @@ static int list_tags(remote_cmd *c, wp_error **err)
 
 static int run_ls(int argc, char **argv)
 {
-	static const remote_cmd_spec spec = {1, 1, "the repository (REPO)", true, list_tags};
+	static const remote_cmd_spec spec = {.min_args = 1,
+					     .max_args = 1,
+					     .missing = "the repository (REPO)",
+					     .paging = true,
+					     .action = list_tags};
 
 	return remote_cmd_run(&cmd_ls, argc, argv, &spec);
 }

@@ -59,7 +59,10 @@ static int add_tags(remote_cmd *c, wp_error **err)
 
 static int run_tag(int argc, char **argv)
 {
-	static const remote_cmd_spec spec = {2, 1000, "the new tag (NEWTAG)", false, add_tags};
+	static const remote_cmd_spec spec = {.min_args = 2,
+					     .max_args = 1000,
+					     .missing = "the new tag (NEWTAG)",
+					     .action = add_tags};
 
 	return remote_cmd_run(&cmd_tag, argc, argv, &spec);
 }

@@ -8,9 +8,9 @@
 #include "../lib/common.h"
 
 static const wp_command *const commands[] = {
-	&cmd_build,    &cmd_push,     &cmd_pull,   &cmd_copy,	 &cmd_inspect, &cmd_run,
-	&cmd_tag,      &cmd_ls,	      &cmd_digest, &cmd_delete,	 &cmd_login,   &cmd_logout,
-	&cmd_validate, &cmd_optimize, &cmd_init,   &cmd_version,
+	&cmd_build, &cmd_push,	 &cmd_pull,	&cmd_copy,     &cmd_inspect, &cmd_run,
+	&cmd_tag,   &cmd_ls,	 &cmd_digest,	&cmd_delete,   &cmd_attach,  &cmd_discover,
+	&cmd_login, &cmd_logout, &cmd_validate, &cmd_optimize, &cmd_init,    &cmd_version,
 };
 
 static const char usage_head[] =

@@ -7,35 +7,57 @@ enum {
 	OPT_PAGE_SIZE = 0x2000,
 };
 
-/* Parses argv (with --page-size when `paging`, --format always); min..max positional
- * arguments, `missing` named when there are too few. Returns -1 to go on,
- * else the exit status. */
-static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
-		 const char *missing, bool paging, remote_cmd_args *out)
+/* The command's options, --page-size when `paging`, the registry and
+ * global ones; owned, NULL when out of memory. */
+static struct option *option_table(const remote_cmd_spec *spec)
 {
-	static const struct option options[] = {
+	static const struct option common[] = {
 		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
 		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
+	const struct option *base = common + (spec->paging ? 0 : 1);
+	size_t n_extra = 0, n_base = WP_ARRAY_SIZE(common) - (spec->paging ? 0 : 1);
+	struct option *all;
+
+	while (spec->options && spec->options[n_extra].name)
+		n_extra++;
+	if (!(all = calloc(n_extra + n_base, sizeof(*all))))
+		return NULL;
+	if (n_extra)
+		memcpy(all, spec->options, n_extra * sizeof(*all));
+	memcpy(all + n_extra, base, n_base * sizeof(*all));
+	return all;
+}
+
+/* Parses argv into c->a: spec's options, min..max positional arguments
+ * (`missing` named when there are too few). Returns -1 to go on, else the
+ * exit status. */
+static int parse(const wp_command *cmd, int argc, char **argv, const remote_cmd_spec *spec,
+		 remote_cmd *c)
+{
+	_cleanup_free_ struct option *options = option_table(spec);
+	remote_cmd_args *out = &c->a;
 	wp_error *err = NULL;
 	int64_t v;
-	int c, status;
+	int opt, status;
 
 	*out = (remote_cmd_args){.remote = REMOTE_ARGS_INIT};
+	if (!options)
+		return cmd_fail(NULL);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", options + (paging ? 0 : 1), NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":qh", options, NULL)) != -1) {
 		int handled;
 
-		if (cmd_handle_global(cmd, c, &status))
+		if (cmd_handle_global(cmd, opt, &status))
 			return status;
-		if ((handled = remote_args_handle(&out->remote, c, optarg, &err)) < 0)
+		if ((handled = remote_args_handle(&out->remote, opt, optarg, &err)) < 0)
 			return cmd_usage_from(cmd, err);
 		if (handled)
 			continue;
-		switch (c) {
+		switch (opt) {
 		case OPT_PAGE_SIZE:
 			if (wp_parse_int64(optarg, 1, 100000, "--page-size", &v, &err) < 0)
 				return cmd_usage_from(cmd, err);
@@ -51,13 +73,17 @@ static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
 		case OPT_GLOBAL_DEBUG:
 			break;
 		default:
-			return cmd_bad_option(cmd, argc, argv, c);
+			if (!spec->option || (handled = spec->option(c, opt, optarg, &err)) == 0)
+				return cmd_bad_option(cmd, argc, argv, opt);
+			if (handled < 0)
+				return err && err->code == WP_EUSAGE ? cmd_usage_from(cmd, err)
+								     : cmd_fail(err);
 		}
 	}
-	if (argc - optind < min)
-		return cmd_usage_error(cmd, "missing %s", missing);
-	if (argc - optind > max)
-		return cmd_usage_error(cmd, "unexpected \"%s\"", argv[optind + max]);
+	if (argc - optind < spec->min_args)
+		return cmd_usage_error(cmd, "missing %s", spec->missing);
+	if (argc - optind > spec->max_args)
+		return cmd_usage_error(cmd, "unexpected \"%s\"", argv[optind + spec->max_args]);
 	out->args = argv + optind;
 	out->n_args = argc - optind;
 	return -1;
@@ -65,14 +91,15 @@ static int parse(const wp_command *cmd, int argc, char **argv, int min, int max,
 
 int remote_cmd_run(const wp_command *cmd, int argc, char **argv, const remote_cmd_spec *spec)
 {
-	remote_cmd c = {.reg = NULL};
+	remote_cmd c = {.reg = NULL, .ctx = spec->ctx};
 	wp_error *err = NULL;
-	int r = parse(cmd, argc, argv, spec->min_args, spec->max_args, spec->missing, spec->paging,
-		      &c.a);
+	int r = parse(cmd, argc, argv, spec, &c);
 
 	if (r >= 0)
 		return r;
 	r = remote_parse_reference(c.a.args[0], &c.ref, &err);
+	if (r == 0 && spec->check)
+		r = spec->check(&c, &err);
 	if (r == 0)
 		r = remote_args_open(&c.a.remote, c.ref.registry, &c.reg, &err);
 	if (r == 0)

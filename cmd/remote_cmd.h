@@ -32,6 +32,7 @@ typedef struct remote_cmd {
 	remote_cmd_args a;
 	wp_reference ref; /* the first argument */
 	wp_registry *reg;
+	void *ctx; /* the spec's */
 } remote_cmd;
 
 typedef struct remote_cmd_spec {
@@ -39,6 +40,14 @@ typedef struct remote_cmd_spec {
 	const char *missing; /* named when there are too few arguments */
 	bool paging;	     /* accepts --page-size */
 	int (*action)(remote_cmd *c, wp_error **err);
+	/* the command's own options (ending in a zeroed entry; NULL: none),
+	 * handled by option: 1 handled, 0 not one of them, negative an error
+	 * (WP_EUSAGE: a usage error) */
+	const struct option *options;
+	int (*option)(remote_cmd *c, int opt, const char *arg, wp_error **err);
+	/* the arguments checked before the registry is opened (NULL: none) */
+	int (*check)(remote_cmd *c, wp_error **err);
+	void *ctx; /* given to option, check and action as c->ctx */
 } remote_cmd_spec;
 
 /* Parses argv, parses the first argument as a reference (a usage error when

@@ -167,6 +167,17 @@ const char *wp_http_header(const wp_http_response *r, const char *name)
 	return wp_kv_get(&r->headers, name);
 }
 
+char *wp_http_next_link(const wp_http_response *resp)
+{
+	const char *link = wp_http_header(resp, "link");
+	const char *open, *close;
+
+	if (!link || !strstr(link, "rel=\"next\"") || !(open = strchr(link, '<')) ||
+	    !(close = strchr(open, '>')))
+		return NULL;
+	return strndup(open + 1, (size_t)(close - open - 1));
+}
+
 static CURL *take_handle(wp_http *h)
 {
 	CURL *c = NULL;

@@ -77,6 +77,8 @@ void wp_http_response_release(wp_http_response *r);
 
 /* The first value of a response header (name in lower case), or NULL. */
 const char *wp_http_header(const wp_http_response *r, const char *name);
+/* The target of a Link header's rel="next" (pagination), or NULL. Owned. */
+char *wp_http_next_link(const wp_http_response *resp);
 
 /* Resolves a Location (relative or absolute) against base; owned result. */
 int wp_url_resolve(const char *base, const char *location, char **out, wp_error **err);

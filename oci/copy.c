@@ -6,6 +6,7 @@
 #include "manifest.h"
 #include "mediatype.h"
 #include "pull.h"
+#include "referrers.h"
 #include "remote.h"
 #include "../lib/log.h"
 #include "../lib/common.h"
@@ -110,80 +111,61 @@ static int close_blob(void *ctx, int fd, void *state, wp_error **err)
 	return r;
 }
 
-/* The referrers of digest: the OCI referrers API, else the index at the
- * tag sha256-<hex> (*tag_index then holds it, to be put again). *refs
- * stays empty when there are none. */
-static int find_referrers(source *s, const char *digest, wp_index *refs,
-			  wp_remote_manifest *tag_index, wp_error **err)
+/* The destination lists what was copied as referrers of digest: by itself
+ * (OCI-Subject, or its referrers API), else in the referrers tag. */
+static int index_referrers(wp_registry *dst, const char *dst_repo, const char *digest,
+			   const wp_index *copied, bool indexed, wp_error **err)
 {
-	_cleanup_free_ char *path = wp_strdup_printf("/v2/%s/referrers/%s", s->repo, digest);
-	_cleanup_free_ char *scope = wp_strdup_printf("repository:%s:pull", s->repo);
-	_cleanup_free_ char *tag = wp_strdup_printf("sha256-%s", wp_digest_hex(digest));
-	const char *scopes[] = {scope, NULL};
-	wp_registry_call c = {.method = "GET",
-			      .path = path,
-			      .scopes = scopes,
-			      .body_max = WP_MANIFEST_MAX,
-			      .retry = true};
-	wp_http_response resp = {0};
-	wp_error *e = NULL;
-	int r = path && scope && tag ? 0 : wp_error_oom(err);
+	bool api = indexed;
+	int r = 0;
 
-	if (r == 0)
-		r = wp_registry_call_send(s->r, &c, &resp, err);
-	if (r == 0 && resp.status == 200) {
-		r = wp_index_parse(refs, resp.body.data, resp.body.len, "referrers", err);
-		wp_http_response_release(&resp);
-		return r;
-	}
-	wp_http_response_release(&resp);
-	if (r < 0)
-		return r;
-	/* no referrers API: the tag schema */
-	r = wp_remote_get_manifest(s->r, s->repo, tag, tag_index, &e);
-	if (r == WP_ENOTFOUND) {
-		wp_error_free(e);
-		return 0;
-	}
-	if (r < 0)
-		return wp_error_move(err, e, r);
-	return wp_index_parse(refs, tag_index->bytes.data, tag_index->bytes.len, tag, err);
+	if (!api)
+		r = wp_referrers_probe(dst, dst_repo, digest, &api, err);
+	if (r == 0 && !api)
+		r = wp_referrers_tag_add(dst, dst_repo, digest, copied->manifests,
+					 copied->n_manifests, err);
+	return r;
 }
 
 static int copy_referrers(source *s, wp_registry *dst, const char *dst_repo, const char *digest,
 			  const wp_push_source *ps, const wp_push_options *po, int *n,
 			  wp_error **err)
 {
-	wp_index refs = {0};
-	wp_remote_manifest tag_index = {0};
-	int r = find_referrers(s, digest, &refs, &tag_index, err);
+	wp_referrers refs = {0};
+	bool indexed = true;
+	int r = wp_referrers_list(s->r, s->repo, digest, NULL, &refs, err);
 
-	for (size_t i = 0; r == 0 && i < refs.n_manifests; i++) {
+	for (size_t i = 0; r == 0 && i < refs.index.n_manifests; i++) {
 		wp_remote_manifest m = {0};
 		source rs = *s;
 		wp_push_source rps = *ps;
 		wp_push_result res;
 
 		/* each referrer is a top of its own */
-		r = wp_remote_get_manifest(s->r, s->repo, refs.manifests[i].digest, &m, err);
+		r = wp_remote_get_manifest(s->r, s->repo, refs.index.manifests[i].digest, &m, err);
 		rs.top = &m;
 		rps.ctx = &rs;
 		if (r == 0)
-			r = wp_push_image_from(dst, dst_repo, &rps, &refs.manifests[i], NULL, 0, po,
-					       &res, err);
-		if (r == 0)
+			r = wp_push_image_from(dst, dst_repo, &rps, &refs.index.manifests[i], NULL,
+					       0, po, &res, err);
+		if (r == 0) {
 			(*n)++;
+			indexed = indexed && strcmp(res.subject, digest) == 0;
+		}
 		wp_remote_manifest_release(&m);
 	}
-	if (r == 0 && tag_index.media_type) {
-		_cleanup_free_ char *tag = wp_strdup_printf("sha256-%s", wp_digest_hex(digest));
+	if (r == 0 && refs.tag_index.media_type) {
+		/* the source's referrers tag, byte for byte (its digest kept) */
+		_cleanup_free_ char *tag = wp_referrers_tag(digest);
 
-		r = tag ? wp_remote_put_manifest(dst, dst_repo, tag, tag_index.media_type,
-						 tag_index.bytes.data, tag_index.bytes.len, err)
+		r = tag ? wp_remote_put_manifest(dst, dst_repo, tag, refs.tag_index.media_type,
+						 refs.tag_index.bytes.data,
+						 refs.tag_index.bytes.len, err)
 			: wp_error_oom(err);
+	} else if (r == 0 && refs.index.n_manifests) {
+		r = index_referrers(dst, dst_repo, digest, &refs.index, indexed, err);
 	}
-	wp_remote_manifest_release(&tag_index);
-	wp_index_release(&refs);
+	wp_referrers_release(&refs);
 	return r;
 }
 

@@ -544,12 +544,18 @@ static int put_manifest(struct push *p, const struct pushed_manifest *m, const c
 	if (r < 0)
 		return r;
 	*status = resp.status;
-	if (resp.status == 201 || resp.status == 200 || resp.status == 202)
+	if (resp.status == 201 || resp.status == 200 || resp.status == 202) {
+		const char *subject = wp_http_header(&resp, "oci-subject");
+
 		r = check_digest_header(p, &resp, m->digest, "manifest upload", err);
-	else
+		if (r == 0 && subject && wp_digest_is_valid(subject) &&
+		    strlen(subject) < WP_DIGEST_SIZE && m == &p->manifests[p->n_manifests - 1])
+			memcpy(p->res->subject, subject, strlen(subject) + 1);
+	} else {
 		r = wp_registry_fail(
 			p->r, &resp,
 			ref[0] == 's' && strchr(ref, ':') ? "manifest upload" : "tag upload", err);
+	}
 	wp_http_response_release(&resp);
 	return r;
 }

@@ -50,6 +50,10 @@ typedef struct wp_push_result {
 	int blobs_existing;
 	int blobs_mounted;
 	int64_t bytes_pushed;
+	/* the OCI-Subject header the registry answered the image's manifest PUT
+	 * with (OCI 1.1: it indexed the image as a referrer of that digest);
+	 * "" when it sent none */
+	char subject[WP_DIGEST_SIZE];
 } wp_push_result;
 
 /* Where the bytes of the image come from. */

@@ -286,18 +286,29 @@ int wp_remote_get_blob(wp_registry *r, const char *repo, const wp_descriptor *d,
 int wp_remote_put_manifest(wp_registry *r, const char *repo, const char *ref,
 			   const char *media_type, const void *bytes, size_t len, wp_error **err)
 {
+	return wp_remote_put_manifest_if(r, repo, ref, media_type, bytes, len, NULL, err);
+}
+
+int wp_remote_put_manifest_if(wp_registry *r, const char *repo, const char *ref,
+			      const char *media_type, const void *bytes, size_t len,
+			      const char *if_match, wp_error **err)
+{
 	_cleanup_free_ char *path = wp_strdup_printf("/v2/%s/manifests/%s", repo, ref);
 	_cleanup_free_ char *ct = wp_strdup_printf("Content-Type: %s", media_type);
 	_cleanup_free_ char *what = wp_strdup_printf("manifest upload %s:%s", repo, ref);
+	_cleanup_free_ char *cond =
+		if_match ? wp_strdup_printf("If-Match: \"%s\"", if_match) : NULL;
 	wp_strv headers = {0};
 	wp_http_response resp = {0};
 	scope s = {0};
-	int rc = path && ct && what ? 0 : wp_error_oom(err);
+	int rc = path && ct && what && (cond || !if_match) ? 0 : wp_error_oom(err);
 
 	if (rc == 0)
 		rc = scope_init(&s, repo, "pull,push", err);
 	if (rc == 0)
 		rc = wp_strv_push(&headers, ct, err);
+	if (rc == 0 && cond)
+		rc = wp_strv_push(&headers, cond, err);
 	if (rc == 0) {
 		wp_registry_call c = {.method = "PUT",
 				      .path = path,
@@ -309,24 +320,14 @@ int wp_remote_put_manifest(wp_registry *r, const char *repo, const char *ref,
 
 		rc = wp_registry_call_send(r, &c, &resp, err);
 	}
-	if (rc == 0 && resp.status != 201 && resp.status != 200 && resp.status != 202)
+	if (rc == 0 && resp.status == 412)
+		rc = wp_error_set(err, WP_EEXISTS, "%s: changed since it was read (412)", what);
+	else if (rc == 0 && resp.status != 201 && resp.status != 200 && resp.status != 202)
 		rc = wp_registry_fail(r, &resp, what, err);
 	wp_http_response_release(&resp);
 	wp_strv_release(&headers);
 	free(s.text);
 	return rc;
-}
-
-/* The target of a Link header's rel="next", or NULL. Owned. */
-static char *next_link(const wp_http_response *resp)
-{
-	const char *link = wp_http_header(resp, "link");
-	const char *open, *close;
-
-	if (!link || !strstr(link, "rel=\"next\"") || !(open = strchr(link, '<')) ||
-	    !(close = strchr(open, '>')))
-		return NULL;
-	return strndup(open + 1, (size_t)(close - open - 1));
 }
 
 static int add_tags(const wp_http_response *resp, const char *what, wp_strv *out, wp_error **err)
@@ -349,25 +350,24 @@ static int add_tags(const wp_http_response *resp, const char *what, wp_strv *out
 	return r;
 }
 
-int wp_remote_list_tags(wp_registry *r, const char *repo, int page, wp_strv *out, wp_error **err)
+int wp_remote_get_paged(wp_registry *r, const char *repo, const char *path, const wp_strv *headers,
+			size_t body_max, const char *what,
+			int (*page)(void *ctx, int n, const wp_http_response *resp, wp_error **err),
+			void *ctx, wp_error **err)
 {
-	_cleanup_free_ char *what = wp_strdup_printf("tag list of %s", repo);
-	char *path = page > 0 ? wp_strdup_printf("/v2/%s/tags/list?n=%d", repo, page)
-			      : wp_strdup_printf("/v2/%s/tags/list", repo);
-	wp_strv tags = {0};
+	char *next = strdup(path);
 	scope s = {0};
-	int rc = path && what ? 0 : wp_error_oom(err);
+	int rc = next ? scope_init(&s, repo, "pull", err) : wp_error_oom(err);
 
-	if (rc == 0)
-		rc = scope_init(&s, repo, "pull", err);
-	for (int n = 0; rc == 0 && path; n++) {
+	for (int n = 0; rc == 0 && next; n++) {
 		wp_http_response resp = {0};
 		wp_registry_call c = {.method = "GET",
-				      .path = path,
+				      .path = next,
 				      .scopes = s.list,
-				      .body_max = TAGS_PAGE_MAX,
+				      .headers = headers,
+				      .body_max = body_max,
 				      .retry = true};
-		char *next;
+		char *after = NULL;
 
 		if (n == MAX_PAGES) {
 			rc = wp_error_set(err, WP_ELIMIT, "%s: more than %d pages", what,
@@ -375,27 +375,55 @@ int wp_remote_list_tags(wp_registry *r, const char *repo, int page, wp_strv *out
 			break;
 		}
 		rc = wp_registry_call_send(r, &c, &resp, err);
-		if (rc == 0 && resp.status != 200)
-			rc = wp_registry_fail(r, &resp, what, err);
 		if (rc == 0)
-			rc = add_tags(&resp, what, &tags, err);
-		next = rc == 0 ? next_link(&resp) : NULL;
+			rc = page(ctx, n, &resp, err);
+		after = rc == 0 ? wp_http_next_link(&resp) : NULL;
 		wp_http_response_release(&resp);
 		/* a registry pointing at the same page again would loop */
-		if (next && strcmp(next, path) == 0) {
-			free(next);
-			next = NULL;
+		if (after && strcmp(after, next) == 0) {
+			free(after);
+			after = NULL;
 		}
-		free(path);
-		path = next;
+		free(next);
+		next = after;
 	}
-	free(path);
+	free(next);
 	free(s.text);
+	return rc < 0 ? rc : 0;
+}
+
+typedef struct tag_pages {
+	wp_registry *r;
+	const char *what;
+	wp_strv tags;
+} tag_pages;
+
+static int tag_page(void *ctx, int n, const wp_http_response *resp, wp_error **err)
+{
+	tag_pages *tp = ctx;
+
+	(void)n;
+	if (resp->status != 200)
+		return wp_registry_fail(tp->r, resp, tp->what, err);
+	return add_tags(resp, tp->what, &tp->tags, err);
+}
+
+int wp_remote_list_tags(wp_registry *r, const char *repo, int page, wp_strv *out, wp_error **err)
+{
+	_cleanup_free_ char *what = wp_strdup_printf("tag list of %s", repo);
+	_cleanup_free_ char *path = page > 0 ? wp_strdup_printf("/v2/%s/tags/list?n=%d", repo, page)
+					     : wp_strdup_printf("/v2/%s/tags/list", repo);
+	tag_pages tp = {r, what, {0}};
+	int rc = path && what ? 0 : wp_error_oom(err);
+
+	if (rc == 0)
+		rc = wp_remote_get_paged(r, repo, path, NULL, TAGS_PAGE_MAX, what, tag_page, &tp,
+					 err);
 	if (rc < 0) {
-		wp_strv_release(&tags);
+		wp_strv_release(&tp.tags);
 		return rc;
 	}
-	*out = tags;
+	*out = tp.tags;
 	return 0;
 }
 

@@ -48,10 +48,26 @@ int wp_remote_get_blob(wp_registry *r, const char *repo, const wp_descriptor *d,
 /* PUT /v2/<repo>/manifests/<ref> (a tag or the manifest's digest). */
 int wp_remote_put_manifest(wp_registry *r, const char *repo, const char *ref,
 			   const char *media_type, const void *bytes, size_t len, wp_error **err);
+/* The same, only if ref still names the manifest if_match (a digest; sent
+ * as If-Match, the ETag registries give manifests); NULL: unconditionally.
+ * A registry that honours it and finds ref changed answers 412: WP_EEXISTS.
+ * Registries without conditional requests ignore it. */
+int wp_remote_put_manifest_if(wp_registry *r, const char *repo, const char *ref,
+			      const char *media_type, const void *bytes, size_t len,
+			      const char *if_match, wp_error **err);
 
 /* Every tag of repo, in the registry's order, following Link pagination
  * (page: tags asked per request; 0: the registry's default). */
 int wp_remote_list_tags(wp_registry *r, const char *repo, int page, wp_strv *out, wp_error **err);
+
+/* GET path (pull scope on repo), then each page its Link header names
+ * (rel="next"), up to 100000. Each response, whatever its status, goes to
+ * page (n counts from 0): 0 goes on, > 0 stops, < 0 fails. what names the
+ * list in errors. */
+int wp_remote_get_paged(wp_registry *r, const char *repo, const char *path, const wp_strv *headers,
+			size_t body_max, const char *what,
+			int (*page)(void *ctx, int n, const wp_http_response *resp, wp_error **err),
+			void *ctx, wp_error **err);
 
 /* DELETE /v2/<repo>/manifests/<digest>; a registry that does not allow it
  * is WP_EUNSUPPORTED, with what to change. */
