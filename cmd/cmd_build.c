@@ -2,10 +2,12 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "build_aot.h"
 #include "build_annotations.h"
 #include "build_format.h"
+#include "build_supply_chain.h"
 #include "ci_env.h"
 #include "build_dockerfile.h"
 #include "build_native.h"
@@ -76,6 +78,11 @@ const wp_command cmd_build = {
 	"                              wasm-layer (runwasi's: an image config with no\n"
 	"                              diff_ids and one application/wasm layer)\n"
 	"      --author NAME           the image config's author\n"
+	"      --sbom                  with --push: attach an SPDX 2.3 SBOM of the module\n"
+	"                              to the pushed image as an OCI referrer\n"
+	"      --provenance            with --push: attach a SLSA v1 provenance (in-toto)\n"
+	"                              as an OCI referrer; neither changes the image's\n"
+	"                              digest or adds an index entry\n"
 	"      --entrypoint PATH       absolute image path of the module, ending in .wasm\n"
 	"                              (default /<module file name>)\n"
 	"      --cmd ARG               an argument after the entrypoint (repeatable)\n"
@@ -183,6 +190,8 @@ enum {
 	OPT_AOT_PLATFORMS,
 	OPT_FORMAT,
 	OPT_AUTHOR,
+	OPT_SBOM,
+	OPT_PROVENANCE,
 };
 
 struct build_args {
@@ -224,6 +233,7 @@ struct build_args {
 	const char *metadata_file;
 	const char *format; /* image, artifact or wasm-layer */
 	const char *author;
+	bool sbom, provenance; /* attached as referrers after --push */
 	bool push;
 	bool no_validate;
 	wp_opt_options opt;
@@ -249,6 +259,7 @@ struct build_plan {
 	char *native_stem;
 	struct build_annotations ann; /* --annotation and CI defaults, by level */
 	build_format format;
+	int64_t started; /* for the provenance */
 };
 
 static void build_args_release(struct build_args *a)
@@ -335,6 +346,8 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 		{"aot-platforms", required_argument, NULL, OPT_AOT_PLATFORMS},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"author", required_argument, NULL, OPT_AUTHOR},
+		{"sbom", no_argument, NULL, OPT_SBOM},
+		{"provenance", no_argument, NULL, OPT_PROVENANCE},
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -449,6 +462,12 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 			break;
 		case OPT_AUTHOR:
 			a->author = optarg;
+			break;
+		case OPT_SBOM:
+			a->sbom = true;
+			break;
+		case OPT_PROVENANCE:
+			a->provenance = true;
 			break;
 		case OPT_STRIP:
 			a->opt.strip = true;
@@ -1079,6 +1098,7 @@ static int plan_format(struct build_plan *p, const struct build_args *a, wp_erro
 /* Checks the module and every option; nothing is written here. */
 static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 {
+	p->started = (int64_t)time(NULL);
 	int r = plan_platform(p, a->platform ? a->platform : DEFAULT_PLATFORM, err);
 
 	if (r == 0 &&
@@ -1109,6 +1129,10 @@ static int make_plan(struct build_plan *p, struct build_args *a, wp_error **err)
 	if (r == 0 && a->metadata_file && strcmp(a->metadata_file, "-") == 0 &&
 	    strcmp(p->dest.path, "-") == 0)
 		r = usage(err, "--metadata-file - and -o ...- both want standard output");
+	if (r == 0 && (a->sbom || a->provenance) && !a->push)
+		r = usage(err,
+			  "--%s is attached to the pushed image as an OCI referrer: add --push",
+			  a->sbom ? "sbom" : "provenance");
 	if (r == 0 && a->push && strcmp(p->dest.path, "-") == 0)
 		r = usage(err, "--push reads the image back from the output; it cannot be "
 			       "standard output");
@@ -1381,16 +1405,48 @@ static int build_native_index(struct build_plan *p, wp_layout *l, wp_built_image
 	return r;
 }
 
+/* --sbom, --provenance: made before the push (a failure pushes nothing),
+ * attached after it as referrers of what was pushed. */
+static void supply_chain_of(const struct build_plan *p, const struct build_args *a,
+			    const wp_built_image *img, const char *platform,
+			    struct build_supply_chain *out)
+{
+	*out = (struct build_supply_chain){
+		.sbom = a->sbom,
+		.provenance = a->provenance,
+		.module = module_of(p, a),
+		.module_name = wp_path_basename(p->entrypoint),
+		.image = &img->manifest,
+		.tags = p->tags,
+		.n_tags = p->n_tags,
+		.inputs = a->inputs,
+		.n_inputs = a->n_inputs,
+		.input_module = a->input,
+		.platform = platform,
+		.optimize = a->opt.level == WP_OPT_SIZE	 ? "s"
+			    : a->opt.level == WP_OPT_MIN ? "z"
+							 : NULL,
+		.aot = a->aot,
+		.dockerfile = a->dockerfile,
+		.context = a->dockerfile ? a->input : NULL,
+		.started_on = p->started,
+		.remote = &a->remote,
+	};
+}
+
 static int build_image(struct build_plan *p, const struct build_args *a, wp_error **err)
 {
 	_cleanup_free_ char *dest = wp_destination_format(&p->dest);
 	_cleanup_free_ char *first = p->n_tags ? wp_reference_familiar(&p->tags[0]) : NULL;
 	wp_output *out = NULL;
 	wp_built_image img = {0};
+	_cleanup_free_ char *platform = wp_platform_format(&p->spec.platform);
+	struct build_supply_chain sc;
+	struct supply_chain_docs docs = {0};
 	bool to_stdout, meta_stdout;
 	int r;
 
-	if (!dest || !first)
+	if (!dest || !first || !platform)
 		return wp_error_oom(err);
 	to_stdout = strcmp(p->dest.path, "-") == 0;
 	r = wp_output_open(&out, &p->dest, p->mtime, err);
@@ -1404,6 +1460,11 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 		r = wp_image_build(wp_output_layout(out), &p->spec, &img, err);
 	if (r == 0 && p->n_natives)
 		r = build_native_index(p, wp_output_layout(out), &img, err);
+	/* the documents before anything is committed or pushed */
+	if (r == 0 && (a->sbom || a->provenance)) {
+		supply_chain_of(p, a, &img, platform, &sc);
+		r = build_supply_chain_make(&sc, &docs, err);
+	}
 	if (r == 0 && p->n_natives)
 		r = wp_output_commit_manifest(out, &img.manifest, p->tags, p->n_tags, err);
 	else if (r == 0)
@@ -1445,9 +1506,12 @@ static int build_image(struct build_plan *p, const struct build_args *a, wp_erro
 	fflush(stdout);
 	if (a->push && (r = push_tags(p, a, dest, meta_stdout, err)) < 0)
 		goto done;
+	if (docs.n && (r = build_supply_chain_attach(&sc, &docs, err)) < 0)
+		goto done;
 	if (meta_stdout)
 		r = write_metadata("-", p, &img, dest, err);
 done:
+	supply_chain_docs_release(&docs);
 	wp_built_image_release(&img);
 	return r;
 }

@@ -1,4 +1,7 @@
+#include <sys/stat.h>
+
 #include "digest.h"
+#include "fileio.h"
 #include "libcrypto.h"
 #include "common.h"
 
@@ -109,4 +112,33 @@ const char *wp_digest_hex(const char *digest)
 	const char *colon = strchr(digest, ':');
 
 	return colon ? colon + 1 : digest;
+}
+
+int wp_sha256_file(const char *path, char out[WP_DIGEST_SIZE], int64_t *size, wp_error **err)
+{
+	struct stat st;
+	_cleanup_close_ int fd = wp_open_read(path, &st, err);
+	char chunk[65536];
+	wp_sha256 h;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	if (!S_ISREG(st.st_mode))
+		return wp_error_set(err, WP_EINVALID, "\"%s\" is not a regular file", path);
+	if ((r = wp_sha256_init(&h, err)) < 0)
+		return r;
+	*size = 0;
+	for (;;) {
+		size_t got = 0;
+
+		if ((r = wp_read_full(fd, chunk, sizeof(chunk), &got, path, err)) < 0 || got == 0)
+			break;
+		wp_sha256_update(&h, chunk, got);
+		*size += (int64_t)got;
+	}
+	if (r == 0)
+		r = wp_sha256_final(&h, out, err);
+	wp_sha256_release(&h);
+	return r;
 }

@@ -25,6 +25,8 @@ int wp_sha256_final(wp_sha256 *h, char out[WP_DIGEST_SIZE], wp_error **err);
 void wp_sha256_release(wp_sha256 *h);
 
 int wp_sha256_bytes(char out[WP_DIGEST_SIZE], const void *data, size_t len, wp_error **err);
+/* The digest and size of a regular file's content, read in chunks. */
+int wp_sha256_file(const char *path, char out[WP_DIGEST_SIZE], int64_t *size, wp_error **err);
 
 /* Checks the OCI digest grammar for the algorithms the image spec
  * registers: sha256 (64 hex) and sha512 (128 hex), lowercase. The message

@@ -28,40 +28,10 @@ typedef struct attach {
 	wp_buf manifest;
 } attach;
 
-static int hash_file(item *it, wp_error **err)
-{
-	struct stat st;
-	_cleanup_close_ int fd = wp_open_read(it->path, &st, err);
-	char chunk[65536];
-	wp_sha256 h;
-	int r;
-
-	if (fd < 0)
-		return fd;
-	if (!S_ISREG(st.st_mode))
-		return wp_error_set(err, WP_EINVALID, "\"%s\" is not a regular file", it->path);
-	if ((r = wp_sha256_init(&h, err)) < 0)
-		return r;
-	it->size = 0;
-	for (;;) {
-		size_t got = 0;
-
-		if ((r = wp_read_full(fd, chunk, sizeof(chunk), &got, it->path, err)) < 0 ||
-		    got == 0)
-			break;
-		wp_sha256_update(&h, chunk, got);
-		it->size += (int64_t)got;
-	}
-	if (r == 0)
-		r = wp_sha256_final(&h, it->digest, err);
-	wp_sha256_release(&h);
-	return r;
-}
-
 static int hash_item(item *it, wp_error **err)
 {
 	if (it->path)
-		return hash_file(it, err);
+		return wp_sha256_file(it->path, it->digest, &it->size, err);
 	it->size = (int64_t)it->len;
 	return wp_sha256_bytes(it->digest, it->data, it->len, err);
 }

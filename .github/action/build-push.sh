@@ -76,10 +76,6 @@ none | "") ;;
 native | wasmedge | wasmtime | wamr) args+=(--aot "$INPUT_AOT") ;;
 *) fail "aot \"$INPUT_AOT\": expected none, native, wasmedge, wasmtime or wamr" ;;
 esac
-is_true "${INPUT_SBOM:-false}" &&
-	fail "sbom: SBOMs as OCI referrers are not available yet; set sbom: false"
-is_true "${INPUT_PROVENANCE:-false}" &&
-	fail "provenance: provenance as an OCI referrer is not available yet; set provenance: false (wasmpack never adds an attestation manifest to the index)"
 
 output=${INPUT_OUTPUT:-wasmpack-out}
 args+=(-o "$output" --metadata-file "$tmp/metadata.json")
@@ -89,6 +85,14 @@ if is_true "${INPUT_PUSH:-false}"; then
 	push=true
 	args+=(--push)
 fi
+# attached to the pushed image as OCI referrers, never entries of an index
+for doc in sbom provenance; do
+	var=INPUT_${doc^^}
+	if is_true "${!var:-false}"; then
+		[[ $push == true ]] || fail "$doc: true needs push: true (it is attached to the pushed image)"
+		args+=(--"$doc")
+	fi
+done
 
 # credentials for this step only: a DOCKER_CONFIG of our own, removed on exit
 if [[ -n ${INPUT_PASSWORD:-} ]]; then

@@ -43,7 +43,7 @@ git -C ws -c user.name=ci -c user.email=ci@example.com commit -q --allow-empty -
 COMMIT_TIME=$(git -C ws log -1 --format=%ct)
 cp "$HELLO" ws/hello.wasm
 ci_env() {
-	env GITHUB_ACTIONS=true GITHUB_REPOSITORY=Acme/Hello-Wasm GITHUB_SHA=0123456789abcdef \
+	env GITHUB_ACTIONS=true GITHUB_REPOSITORY=Acme/Hello-Wasm GITHUB_SHA=0123456789abcdef0123456789abcdef01234567 \
 		GITHUB_REF=refs/tags/v1.2.0 GITHUB_SERVER_URL=https://github.com \
 		GITHUB_WORKSPACE="$T/ws" RUNNER_TEMP="$T/runner-temp" \
 		GITHUB_STEP_SUMMARY="$T/summary.md" RUNNER_OS=Linux RUNNER_ARCH=X64 \
@@ -55,7 +55,7 @@ jq -n --arg h "$H" --arg pw "$PW" '{
 	tags: "\($h)/acme/hello:v1.2.0\n\($h)/acme/hello:1.2 , \($h)/acme/hello:latest\n",
 	labels: "org.opencontainers.image.title=hello\norg.opencontainers.image.description=a, b and c\n",
 	annotations: "manifest:org.opencontainers.image.title=hello\nmanifest:com.example.note=x=y\nindex:org.opencontainers.image.title=hello",
-	push: "true", optimize: "s",
+	push: "true", optimize: "s", sbom: "true", provenance: "true",
 	username: "ci-bot", password: $pw
 }' >inputs.json
 : >summary.md
@@ -84,7 +84,7 @@ skopeo_inspect_to manifest.json --raw --tls-verify=false --creds "ci-bot:$PW" "d
 expect_jq manifest.json '.annotations["org.opencontainers.image.title"]' '"hello"'
 expect_jq manifest.json '.annotations["com.example.note"]' '"x=y"'
 expect_jq manifest.json '.annotations["org.opencontainers.image.source"]' '"https://github.com/Acme/Hello-Wasm"'
-expect_jq manifest.json '.annotations["org.opencontainers.image.revision"]' '"0123456789abcdef"'
+expect_jq manifest.json '.annotations["org.opencontainers.image.revision"]' '"0123456789abcdef0123456789abcdef01234567"'
 expect_jq manifest.json '.annotations["org.opencontainers.image.version"]' '"v1.2.0"'
 expect_jq manifest.json '.annotations["org.opencontainers.image.created"]' \
 	"\"$(date -u -d "@$COMMIT_TIME" +%Y-%m-%dT%H:%M:%SZ)\""
@@ -92,7 +92,11 @@ expect_jq manifest.json '.annotations["dev.wasmpack.source.digest"] | startswith
 expect_jq manifest.json '.config.digest' "$(jq '.imageid' outputs.json)"
 skopeo_inspect_to config.json --config --tls-verify=false --creds "ci-bot:$PW" "docker://$H/acme/hello:v1.2.0"
 expect_jq config.json '.config.Labels["org.opencontainers.image.description"]' '"a, b and c"'
-expect_jq config.json '.config.Labels["org.opencontainers.image.revision"]' '"0123456789abcdef"'
+expect_jq config.json '.config.Labels["org.opencontainers.image.revision"]' '"0123456789abcdef0123456789abcdef01234567"'
+# the SBOM and provenance, attached as referrers of the pushed image
+expect_ok wp discover "$H/acme/hello:v1.2.0" --format json --username ci-bot --password-stdin <<<"$PW"
+expect_jq "$OUT" '[.referrers[].artifactType] | sort' '["application/spdx+json","application/vnd.in-toto+json"]'
+expect_jq "$OUT" .subject.digest "\"$DIGEST\""
 # the job summary
 expect_contains summary.md "\`$DIGEST\`"
 expect_contains summary.md "$H/acme/hello:latest"
@@ -136,7 +140,7 @@ refused() {
 	expect_ne 0 "$STATUS" "the status of a refused run"
 	expect_contains "$OUT" "::error title=wasmpack::$want"
 }
-refused "sbom: SBOMs as OCI referrers are not available yet" '{input: "hello.wasm", sbom: "true"}'
+refused "sbom: true needs push: true" '{input: "hello.wasm", sbom: "true"}'
 refused 'format "oci": expected image, artifact or wasm-layer' '{input: "hello.wasm", format: "oci"}'
 refused 'optimize "fast"' '{input: "hello.wasm", optimize: "fast"}'
 refused "push: true needs at least one tag" '{input: "hello.wasm", push: "true"}'
