@@ -39,7 +39,9 @@ const wp_command cmd_copy = {
 	"                              (signatures, SBOMs: the OCI referrers API, else\n"
 	"                              the sha256-<hex> tag)\n"
 	"  -j, --jobs N                move N blobs at a time (default 4)\n" OUTPUT_FORMAT_HELP
-		REMOTE_CMD_QUIET_HELP "\n"
+	"  -q, --quiet                 no progress: only the DST@DIGEST line (or the\n"
+	"                              JSON)\n"
+	"\n"
 	"Credentials: --username/--password-stdin (or WASMPACK_USERNAME/PASSWORD) are\n"
 	"for DST's registry only; SRC's registry uses what 'wasmpack login' or\n"
 	"'docker login' stored for it, so a password is never sent to the wrong host.\n"

@@ -28,7 +28,8 @@ const wp_command cmd_login = {
 	"(mode 0600; $DOCKER_CONFIG moves it).\n"
 	"\n"
 	"Options:\n"
-	"  -u, --username USER         the user name (asked for on a terminal when absent)\n"
+	"  -u, --username USER         the user name (asked for on a terminal when\n"
+	"                              absent)\n"
 	"      --password-stdin        read the password or token from standard input\n"
 	"  -p, --password PASSWORD     the password on the command line (visible to\n"
 	"                              other users; prefer --password-stdin)\n"
@@ -44,7 +45,8 @@ const wp_command cmd_login = {
 	"WASMPACK_USERNAME and WASMPACK_PASSWORD are used when set.\n"
 	"\n"
 	"Examples:\n"
-	"  echo \"$GITHUB_TOKEN\" | wasmpack login ghcr.io -u \"$GITHUB_ACTOR\" --password-stdin\n"
+	"  echo \"$GITHUB_TOKEN\" |\n"
+	"      wasmpack login ghcr.io -u \"$GITHUB_ACTOR\" --password-stdin\n"
 	"  wasmpack login localhost:5000 -u admin\n",
 };
 

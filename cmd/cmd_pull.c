@@ -49,7 +49,8 @@ const wp_command cmd_pull = {
 	"                              out of DIR, devices and FIFOs refused\n"
 	"      --max-size BYTES        largest file --wasm or --extract writes (1 GiB)\n"
 	"                              (--wasm and --extract also read SOURCE: DIR,\n"
-	"                              oci:DIR[:NAME], oci-archive:FILE, docker-archive:FILE)\n" OUTPUT_FORMAT_HELP
+	"                              oci:DIR[:NAME], oci-archive:FILE,\n"
+	"                              docker-archive:FILE)\n" OUTPUT_FORMAT_HELP
 		REMOTE_OPTIONS_HELP
 	"  -q, --quiet                 print only the REF@DIGEST line (or the JSON)\n"
 	"      --debug                 log every request (credentials and tokens are\n"

@@ -51,9 +51,11 @@ const wp_command cmd_push = {
 	"When GITHUB_OUTPUT is set, digest= and imageid= are appended to it.\n"
 	"\n"
 	"Examples:\n"
-	"  wasmpack build app.wasm -t ghcr.io/acme/app:1.0 && wasmpack push ghcr.io/acme/app:1.0\n"
+	"  wasmpack build app.wasm -t ghcr.io/acme/app:1.0 &&\n"
+	"      wasmpack push ghcr.io/acme/app:1.0\n"
 	"  wasmpack push oci-archive:app.tar ghcr.io/acme/app:1.0 ghcr.io/acme/app:latest\n"
-	"  echo \"$TOKEN\" | wasmpack push --username acme --password-stdin registry.example.com/app:1\n",
+	"  echo \"$TOKEN\" | wasmpack push --username acme --password-stdin \\\n"
+	"      registry.example.com/app:1\n",
 };
 
 enum {

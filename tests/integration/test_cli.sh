@@ -38,6 +38,11 @@ for long in $table; do
 done
 # help lines fit 80 columns
 awk 'length > 80 { exit 1 }' build-help.txt || fail "build --help has lines over 80 columns"
+for c in push pull copy inspect tag ls digest delete login logout validate optimize run init \
+	attach discover version; do
+	expect_ok wp "$c" --help
+	awk 'length > 80 { exit 1 }' "$OUT" || fail "$c --help has lines over 80 columns"
+done
 
 # --- version: three spellings, same output
 expect_ok wp version
