@@ -1,11 +1,31 @@
 /* Image references: what parses must print back to a string that parses to
  * the same reference. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "../../lib/str.h"
 #include "../../oci/reference.h"
+
+/* Docker's familiar form drops "docker.io/", so a Docker Hub repository
+ * whose first component reads as a registry ("docker.io/a.b/c" shows as
+ * "a.b/c") does not parse back to itself: Docker's FamiliarName has the same
+ * ambiguity, and wasmpack follows it. */
+static bool familiar_is_ambiguous(const wp_reference *ref)
+{
+	const char *repo = ref->repository;
+	size_t n = strcspn(repo, "/");
+
+	if (strcmp(ref->registry, WP_DEFAULT_REGISTRY) != 0 || !repo[n])
+		return false;
+	if ((n == 9 && strncmp(repo, "localhost", n) == 0) || strcspn(repo, ".:") < n)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (repo[i] >= 'A' && repo[i] <= 'Z')
+			return true;
+	return false;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,8 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(wp_str_eq(ref.digest, again.digest));
 	wp_reference_release(&again);
 	FUZZ_CHECK(wp_reference_parse(&again, familiar, &err) == 0);
-	FUZZ_CHECK(wp_str_eq(ref.registry, again.registry));
-	FUZZ_CHECK(wp_str_eq(ref.repository, again.repository));
+	if (!familiar_is_ambiguous(&ref)) {
+		FUZZ_CHECK(wp_str_eq(ref.registry, again.registry));
+		FUZZ_CHECK(wp_str_eq(ref.repository, again.repository));
+	}
 out:
 	fuzz_clear(&err);
 	wp_reference_release(&ref);
