@@ -10,7 +10,7 @@
 
 /* Docker's familiar form drops "docker.io/", so a Docker Hub repository
  * whose first component reads as a registry ("docker.io/a.b/c" shows as
- * "a.b/c") does not parse back to itself: Docker's FamiliarName has the same
+ * "a.b/c") does not parse back to itself, or at all: Docker's FamiliarName has the same
  * ambiguity, and wasmpack follows it. */
 static bool familiar_is_ambiguous(const wp_reference *ref)
 {
@@ -51,8 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(wp_str_eq(ref.tag, again.tag));
 	FUZZ_CHECK(wp_str_eq(ref.digest, again.digest));
 	wp_reference_release(&again);
-	FUZZ_CHECK(wp_reference_parse(&again, familiar, &err) == 0);
 	if (!familiar_is_ambiguous(&ref)) {
+		FUZZ_CHECK(wp_reference_parse(&again, familiar, &err) == 0);
 		FUZZ_CHECK(wp_str_eq(ref.registry, again.registry));
 		FUZZ_CHECK(wp_str_eq(ref.repository, again.repository));
 	}
