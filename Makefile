@@ -3,6 +3,7 @@
 #   make check      install packages, build, run every test (also under ASan+UBSan)
 #   make demo       build an example module into an image and run it
 #   make bench      compare wasmpack with umoci and the raw sha256+gzip floor
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (tests/fuzz/README.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -21,7 +22,16 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -ldl
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
 	-Wformat=2 -Wpointer-arith -Wundef -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
-ifeq ($(SANITIZE),1)
+FUZZ ?=
+ifeq ($(FUZZ),1)
+# libFuzzer's coverage instrumentation is clang's: the library and the
+# targets are built with it, the fuzzer's main() is linked into the targets
+CC := clang
+CXX := clang++
+CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 else
@@ -55,6 +65,19 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_CMD_OBJS := $(addprefix $(BUILD)/obj/cmd/,project_file.o project_starter.o annotation_arg.o \
 	build_annotations.o ci_env.o sbom.o provenance.o supply_chain.o)
 
+# the fuzz targets (tests/fuzz/fuzz_NAME.c), as libFuzzer binaries
+# ($(BUILD)/fuzzer/NAME, FUZZ=1 only) and with the replay driver
+# ($(BUILD)/fuzz-replay/NAME, any build); linked by the C++ compiler for
+# the sanitizers' C++ runtime (the wabt bridge)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build/fuzz
+FUZZ_COMMON_OBJS := $(BUILD)/obj/tests/fuzz/common.o $(BUILD)/obj/cmd/project_file.o
+REPLAY_BINS := $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/%)
+FUZZER_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzzer/%)
+
 LIB := $(BUILD)/libwasmpack.a
 BIN := $(BUILD)/wasmpack
 UNIT := $(BUILD)/unit-tests
@@ -66,6 +89,7 @@ DEB_BUILD := gcc g++ make pkg-config wabt libcurl4-openssl-dev libjansson-dev li
 	libzstd-dev zlib1g-dev libyaml-dev
 DEB_TEST := libcriterion-dev clang lld wasi-libc libclang-rt-$(CLANG_MAJOR)-dev-wasm32 \
 	libc++-$(CLANG_MAJOR)-dev-wasm32 libc++abi-$(CLANG_MAJOR)-dev-wasm32 skopeo \
+	libclang-rt-$(CLANG_MAJOR)-dev \
 	umoci python3 python3-jsonschema golang-github-opencontainers-image-spec-dev jq \
 	clang-format zstd gzip docker-registry apache2-utils openssl curl python3-jwt \
 	python3-cryptography strace cargo rustc libstd-rust-dev-wasm32 \
@@ -76,7 +100,7 @@ DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
 .PHONY: all deps deps-build check check-style format unit integration spec spec-optimize check-asan demo bench install \
-	uninstall clean
+	uninstall clean fuzz fuzzers fuzz-replay
 
 all: $(BIN) $(LIB)
 
@@ -113,6 +137,15 @@ $(BIN): $(CMD_OBJS) $(LIB)
 $(UNIT): $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(UNIT_CMD_OBJS) $(LIB) $(LIBS) $(TEST_LIBS)
 
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o \
+		$(FUZZ_COMMON_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LIBS) $(WABT_LIBS)
+
+$(BUILD)/fuzzer/%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(WABT_LIBS)
+
 $(GENWASM): $(BUILD)/obj/bench/genwasm.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
@@ -144,18 +177,31 @@ deps-build:
 
 check-style:
 	@clang-format --dry-run --Werror $(CORE_SRCS) $(CXX_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
-		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
+		$(wildcard tests/fuzz/*.c lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h tests/fuzz/*.h)
 	@echo "style: ok"
 
 format:
 	clang-format -i $(CORE_SRCS) $(CXX_SRCS) $(CMD_SRCS) $(UNIT_SRCS) bench/genwasm.c \
-		$(wildcard lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h)
+		$(wildcard tests/fuzz/*.c lib/*.h oci/*.h wasmopt/*.h cmd/*.h tests/unit/*.h tests/fuzz/*.h)
 
 unit: $(UNIT)
 	cd tests/unit && ../../$(UNIT) --jobs 2 --short-filename
 
 integration: $(BIN) $(GENWASM)
 	WASMPACK=$(abspath $(BIN)) GENWASM=$(abspath $(GENWASM)) tests/integration/run.sh
+
+# every committed fuzz input once, without libFuzzer (tests/fuzz/replay.c)
+fuzz-replay: $(REPLAY_BINS)
+	@for n in $(FUZZ_NAMES); do $(BUILD)/fuzz-replay/$$n tests/fuzz/corpus/$$n || exit 1; done
+
+# each libFuzzer target for FUZZ_SECONDS on its corpus; what it finds goes
+# to $(FUZZ_BUILD)/corpus and $(FUZZ_BUILD)/crashes, never into the tree
+fuzzers: $(FUZZER_BINS)
+.SECONDARY: $(FUZZ_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/fuzz/replay.o $(FUZZ_COMMON_OBJS)
+
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) FUZZ=1 FUZZ_TARGETS="$(FUZZ_TARGETS)" fuzzers
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # the official WebAssembly spec tests against wasmpack validate (tests/spec)
 spec: $(BIN)
@@ -166,7 +212,7 @@ spec-optimize: $(BIN) spec
 	/usr/bin/python3 tests/spec/optimize_check.py --spec $(abspath build/spec) --wasmpack $(abspath $(BIN))
 
 check-asan:
-	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit integration spec
+	$(MAKE) BUILD=$(BUILD)/asan SANITIZE=1 unit fuzz-replay integration spec
 
 check: deps
 	$(MAKE) all $(UNIT) $(GENWASM)

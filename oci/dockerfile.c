@@ -747,7 +747,7 @@ static int final_from(df_ctx *c, wp_error **err)
 /* What BuildKit starts a scratch stage with (emptyImage). */
 static int scratch_state(df_ctx *c, wp_error **err)
 {
-	const char *path = WP_DOCKERFILE_DEFAULT_PATH + strlen("PATH=");
+	const char *path = &WP_DOCKERFILE_DEFAULT_PATH[strlen("PATH=")];
 	int r = wp_kv_set(&c->vars, "PATH", path, err);
 
 	if (r == 0)

@@ -19,21 +19,27 @@ bool df_is_space(char c)
 	return df_is_sep(c) || c == '\n';
 }
 
-size_t df_space_at(const char *s)
+size_t df_space_at_n(const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	if (df_is_space(s[0]))
+	if (n >= 1 && df_is_space(s[0]))
 		return 1;
-	if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+	if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
 		return 2;
-	if ((u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) ||
-	    (u[0] == 0xe2 && u[1] == 0x80 &&
-	     (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf) && u[2] >= 0x80) ||
-	    (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) ||
-	    (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80))
+	if (n >= 3 &&
+	    ((u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) ||
+	     (u[0] == 0xe2 && u[1] == 0x80 &&
+	      (u[2] <= 0x8a || u[2] == 0xa8 || u[2] == 0xa9 || u[2] == 0xaf) && u[2] >= 0x80) ||
+	     (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) ||
+	     (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)))
 		return 3;
 	return 0;
+}
+
+size_t df_space_at(const char *s)
+{
+	return df_space_at_n(s, strnlen(s, 3));
 }
 
 int df_json_array(const char *rest, wp_strv *out, wp_error **err)

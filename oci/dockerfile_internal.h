@@ -41,6 +41,8 @@ bool df_is_space(char c);
  * U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F,
  * U+3000 in UTF-8) s starts with, or 0. Words split at these. */
 size_t df_space_at(const char *s);
+/* The same within the n bytes at s (not NUL-terminated). */
+size_t df_space_at_n(const char *s, size_t n);
 
 /* ---- argument forms (dockerfile_args.c) ---- */
 

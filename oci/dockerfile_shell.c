@@ -93,7 +93,7 @@ static int words_string(words *w, const char *p, size_t n, wp_error **err)
 	if (!w->list)
 		return 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		size_t space = df_space_at(p + i);
+		size_t space = df_space_at_n(p + i, n - i);
 
 		if (!space) {
 			r = words_raw(w, p + i, 1, err);

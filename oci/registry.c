@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "registry.h"
+#include "registry_internal.h"
 #include "auth_challenge.h"
 #include "reference.h"
 #include "../lib/base64.h"
@@ -446,14 +447,13 @@ static int basic_value(const wp_credential *c, char **out, wp_error **err)
 	return *out ? 0 : wp_error_oom(err);
 }
 
-/* Reads {"token" | "access_token", "expires_in"} from a token response. */
-static int parse_token(wp_registry *r, const wp_http_response *resp, char **value, long *expires_in,
-		       wp_error **err)
+int wp_token_response_parse(const char *body, size_t len, char **value, long *expires_in,
+			    wp_error **err)
 {
 	_cleanup_json_ json_t *j = NULL;
 	const char *tok = NULL, *access = NULL;
 	int64_t exp = 60;
-	int rc = wp_json_parse(&j, wp_buf_cstr(&resp->body), resp->body.len, "token response", err);
+	int rc = wp_json_parse(&j, body, len, "token response", err);
 
 	if (rc == 0 && !json_is_object(j))
 		rc = wp_error_set(err, WP_EREMOTE, "token response: expected a JSON object");
@@ -465,15 +465,23 @@ static int parse_token(wp_registry *r, const wp_http_response *resp, char **valu
 	if (rc == 0)
 		rc = wp_json_get_int64(j, "expires_in", false, "token response", "", &exp, err);
 	if (rc < 0)
-		return wp_error_prefix(err, "registry \"%s\"", r->name);
+		return rc;
 	if (access && *access)
 		tok = access;
 	if (!tok || !*tok)
-		return wp_error_set(err, WP_EREMOTE,
-				    "registry \"%s\": the token response has no token", r->name);
+		return wp_error_set(err, WP_EREMOTE, "the token response has no token");
 	*expires_in = exp > 0 ? (long)exp : 60;
 	*value = strdup(tok);
 	return *value ? 0 : wp_error_oom(err);
+}
+
+static int parse_token(wp_registry *r, const wp_http_response *resp, char **value, long *expires_in,
+		       wp_error **err)
+{
+	int rc = wp_token_response_parse(wp_buf_cstr(&resp->body), resp->body.len, value,
+					 expires_in, err);
+
+	return rc < 0 ? wp_error_prefix(err, "registry \"%s\"", r->name) : 0;
 }
 
 static int token_url(wp_registry *r, const char *const *scopes, char **out, wp_error **err)

@@ -176,7 +176,7 @@ static int check_custom_name(const struct source *s, uint64_t payload, uint32_t 
 		return wp_error_oom(err);
 	if ((r = read_at(s, payload + (uint64_t)k, name, n, &got, err)) < 0)
 		return r;
-	if (got != n || !wp_utf8_valid(name, n))
+	if (got != n || !wp_utf8_valid_nul(name, n))
 		return fail(s, payload + (uint64_t)k, err,
 			    "custom section name is not valid UTF-8");
 	return 0;

@@ -861,3 +861,18 @@ Test(dockerfile, release_zeroed_is_fine)
 	wp_dockerfile_release(&df);
 	wp_dockerfile_release(&df);
 }
+
+/* A lead byte of a multi-byte space at the end of a word of a heredoc line
+ * was looked at with the bytes after the word; found by
+ * tests/fuzz/fuzz_dockerfile.c (ASan: stack-buffer-overflow) */
+Test(dockerfile, space_lead_byte_at_word_end)
+{
+	static const char text[] = "FROM scratch\nCOPY \xcd\xcd\xc2\x9b"
+				   "alse\xcd\xc2 <<EOF /x\nhello\nEOF\n";
+	wp_dockerfile df = {0};
+	wp_error *err = NULL;
+
+	cr_assert_lt(wp_dockerfile_parse(text, sizeof(text) - 1, NULL, NULL, NULL, &df, &err), 0);
+	wp_error_free(err);
+	wp_dockerfile_release(&df);
+}

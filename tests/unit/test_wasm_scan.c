@@ -241,6 +241,17 @@ Test(wasm_scan, custom_section_with_bad_utf8_name)
 	scan_fails(b, sizeof(b), "offset 0xb: custom section name is not valid UTF-8");
 }
 
+/* U+0000 is a valid character of a WebAssembly name (the reader and wabt
+ * accept it); found by tests/fuzz/fuzz_wasm.c */
+Test(wasm_scan, custom_section_name_with_nul_is_valid)
+{
+	static const unsigned char b[] = {HDR, 0x00, 0x04, 0x03, 'a', 0x00, 'b'};
+	wp_wasm_summary sum;
+
+	scan_ok(b, sizeof(b), &sum);
+	cr_assert_eq(sum.custom_sections, 1);
+}
+
 Test(wasm_scan, custom_section_name_past_the_section)
 {
 	static const unsigned char b[] = {HDR, 0x00, 0x02, 0x05, 0x61};

@@ -1,0 +1,16 @@
+/* Parts of registry.c reached from outside only by tests and fuzz targets. */
+#ifndef WP_REGISTRY_INTERNAL_H
+#define WP_REGISTRY_INTERNAL_H
+
+#include <stddef.h>
+
+#include "../lib/error.h"
+
+/* A token server's answer (the Docker token and OAuth2 forms): the JSON
+ * object's "access_token", else its "token", into *value (owned), and its
+ * "expires_in" (60 when absent or not positive). Errors are WP_EREMOTE or
+ * WP_EINVALID, naming the "token response". */
+int wp_token_response_parse(const char *body, size_t len, char **value, long *expires_in,
+			    wp_error **err);
+
+#endif
