@@ -567,8 +567,21 @@ static int fetch_token(wp_registry *r, const char *const *scopes, char **value, 
 	req.url = url;
 	req.authorization = authz;
 	for (int attempt = 0;; attempt++) {
-		rc = wp_http_send(r->http, &req, &resp, err);
-		if (rc == 0 && wp_registry_retryable_status(resp.status) && attempt < r->retries) {
+		wp_error *e = NULL;
+
+		rc = wp_http_send(r->http, &req, &resp, &e);
+		/* a GET: a cut, stalled or truncated answer is tried again too */
+		if (rc == WP_ENETWORK && attempt < r->retries) {
+			wp_log_debug("%s; trying again", e->message);
+			wp_error_free(e);
+			wp_registry_backoff(attempt, NULL);
+			continue;
+		}
+		if (rc < 0) {
+			wp_error_move(err, e, rc);
+			break;
+		}
+		if (wp_registry_retryable_status(resp.status) && attempt < r->retries) {
 			wp_registry_backoff(attempt, &resp);
 			wp_http_response_release(&resp);
 			continue;
@@ -750,8 +763,8 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			wp_http_response_release(resp);
 			continue;
 		}
-		if (c->retry && !once && wp_registry_retryable_status(resp->status) &&
-		    attempt < r->retries) {
+		if ((c->retry || c->retry_status) && !once &&
+		    wp_registry_retryable_status(resp->status) && attempt < r->retries) {
 			wp_log_debug("%s %s answered %ld; trying again", c->method, r->name,
 				     resp->status);
 			wp_registry_backoff(attempt++, resp);
