@@ -687,13 +687,36 @@ int wp_registry_check_login(wp_registry *r, wp_error **err)
 	return rc;
 }
 
+/* Whether a 401 says the bearer token itself was refused (expired, as a
+ * token held up in transit is): error="invalid_token". */
+static bool token_refused(const wp_http_response *resp)
+{
+	wp_auth_challenge *ch = NULL;
+	const wp_auth_challenge *bearer;
+	const char *error;
+	size_t n = 0;
+	bool out;
+
+	for (size_t i = 0; i < resp->headers.len; i++)
+		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
+		    wp_auth_challenges_parse(resp->headers.items[i].value, &ch, &n, NULL) < 0)
+			break;
+	bearer = wp_auth_challenge_find(ch, n, "bearer");
+	error = bearer ? wp_kv_get(&bearer->params, "error") : NULL;
+	out = error && strcmp(error, "invalid_token") == 0;
+	wp_auth_challenges_free(ch, n);
+	return out;
+}
+
 int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_response *resp,
 			  wp_error **err)
 {
 	_cleanup_free_ char *url = NULL;
 	/* a body read from a stream cannot be sent twice */
 	bool once = c->has_body && c->body.fd >= 0 && c->body.offset < 0;
-	bool reauthed = once;
+	/* a 401 renews the token and repeats the call once; again (up to
+	 * --retries times) when the fresh token died too before it arrived */
+	int reauths = once ? -1 : 0;
 	int rc = wp_registry_ping(r, err);
 
 	if (rc < 0)
@@ -739,9 +762,11 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			return wp_error_move(err, e, rc);
 		}
 		show_warnings(r, resp);
-		if (resp->status == 401 && !reauthed) {
-			/* the token expired or lacks a scope: learn, renew, repeat once */
-			reauthed = true;
+		if (resp->status == 401 && reauths >= 0 &&
+		    (reauths == 0 ||
+		     (reauths <= r->retries && r->auth == AUTH_BEARER && token_refused(resp)))) {
+			/* the token expired or lacks a scope: learn, renew, repeat */
+			reauths++;
 			pthread_mutex_lock(&r->lock);
 			rc = learn_challenge(r, resp, err);
 			if (rc == 0 && r->auth == AUTH_BEARER) {
