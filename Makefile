@@ -1,6 +1,7 @@
 # wasmpack: see README.md. Everything a target needs is installed by `make deps`.
 #   make            build build/wasmpack and build/libwasmpack.a
 #   make check      install packages, build, run every test (also under ASan+UBSan)
+#   make faults     the fault-injection suite in full (FAULT_RUNS=50, FAULT_KILLS=20)
 #   make demo       build an example module into an image and run it
 #   make bench      compare wasmpack with umoci and the raw sha256+gzip floor
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (tests/fuzz/README.md)
@@ -100,7 +101,7 @@ DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_BENCH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != 0 ] && echo sudo)
 
 .PHONY: all deps deps-build check check-style format unit integration spec spec-optimize check-asan demo bench install \
-	uninstall clean fuzz fuzzers fuzz-replay
+	check-faults faults uninstall clean fuzz fuzzers fuzz-replay
 
 all: $(BIN) $(LIB)
 
@@ -203,6 +204,21 @@ fuzz:
 	$(MAKE) BUILD=$(FUZZ_BUILD) FUZZ=1 FUZZ_TARGETS="$(FUZZ_TARGETS)" fuzzers
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# the fault-injection suite (tests/faults/README.md): pushes and pulls through
+# a fault-injecting proxy, and SIGKILLed builds and pushes. check-faults is the
+# short run `make check` does; `make faults FAULT_RUNS=50` the full one.
+FAULT_RUNS ?= 50
+FAULT_KILLS ?= 20
+CHECK_FAULT_RUNS ?= 5
+CHECK_FAULT_KILLS ?= 6
+check-faults: $(BIN) $(GENWASM)
+	FAULT_RUNS=$(CHECK_FAULT_RUNS) FAULT_KILLS=$(CHECK_FAULT_KILLS) WASMPACK=$(abspath $(BIN)) \
+		GENWASM=$(abspath $(GENWASM)) tests/faults/run.sh
+
+faults: $(BIN) $(GENWASM)
+	FAULT_RUNS=$(FAULT_RUNS) FAULT_KILLS=$(FAULT_KILLS) WASMPACK=$(abspath $(BIN)) \
+		GENWASM=$(abspath $(GENWASM)) tests/faults/run.sh
+
 # the official WebAssembly spec tests against wasmpack validate (tests/spec)
 spec: $(BIN)
 	WASMPACK=$(abspath $(BIN)) SPEC_OUT=$(abspath build/spec) tests/spec/check.sh
@@ -219,6 +235,7 @@ check: deps
 	$(MAKE) check-style
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) check-faults
 	$(MAKE) spec-optimize
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		$(MAKE) check-asan

@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 #include "output.h"
@@ -16,7 +18,8 @@ struct wp_output {
 	char *path;
 	int64_t mtime;
 	wp_layout *layout;
-	char *staging; /* archives: temporary directory, removed by free */
+	char *staging;	    /* archives, new layouts: temporary directory, removed by free */
+	bool staged_layout; /* a new layout, made in staging and renamed to path */
 	char *tee_path;
 	int tee_fd;
 	bool committed;
@@ -59,6 +62,26 @@ static int make_staging(wp_output *o, wp_error **err)
 	return 0;
 }
 
+/* A layout directory that does not exist yet (its parent does) is made in
+ * a temporary directory beside it and renamed into place once complete: a
+ * build or pull that is killed leaves no empty or half-made layout. */
+static int open_layout(wp_output *o, wp_error **err)
+{
+	_cleanup_free_ char *dir = NULL, *layout_dir = NULL;
+	struct stat st;
+	int r;
+
+	if (lstat(o->path, &st) == 0 || errno != ENOENT || !(dir = wp_path_dirname(o->path)) ||
+	    stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || !*wp_path_basename(o->path))
+		return wp_layout_open(&o->layout, o->path, WP_LAYOUT_WRITE, err);
+	if ((r = make_staging(o, err)) < 0)
+		return r;
+	if (!(layout_dir = wp_path_join(o->staging, "layout")))
+		return wp_error_oom(err);
+	o->staged_layout = true;
+	return wp_layout_open(&o->layout, layout_dir, WP_LAYOUT_WRITE, err);
+}
+
 int wp_output_open(wp_output **out, const wp_destination *dest, int64_t mtime, wp_error **err)
 {
 	_cleanup_free_ char *layout_dir = NULL;
@@ -73,7 +96,7 @@ int wp_output_open(wp_output **out, const wp_destination *dest, int64_t mtime, w
 	o->mtime = mtime;
 	o->tee_fd = -1;
 	if (o->kind == WP_DEST_LAYOUT) {
-		r = wp_layout_open(&o->layout, o->path, WP_LAYOUT_WRITE, err);
+		r = open_layout(o, err);
 		goto done;
 	}
 	if (is_stdout(o->path) && isatty(STDOUT_FILENO)) {
@@ -247,6 +270,57 @@ static int write_archive(wp_output *o, const wp_descriptor *manifest, const wp_b
 	return r;
 }
 
+/* Another process made the layout meanwhile: the staged blobs are moved
+ * into it and the image is tagged there. */
+static int merge_staged(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
+			size_t n_tags, wp_error **err)
+{
+	_cleanup_free_ char *blobs = wp_strdup_printf("%s/layout/blobs/sha256", o->staging);
+	wp_layout *target = NULL;
+	struct dirent *e;
+	DIR *d;
+	int r = blobs ? wp_layout_open(&target, o->path, WP_LAYOUT_WRITE, err) : wp_error_oom(err);
+
+	if (r < 0)
+		return r;
+	if (!(d = opendir(blobs))) {
+		wp_layout_close(target);
+		return wp_error_set_errno(err, errno, "cannot read \"%s\"", blobs);
+	}
+	while (r == 0 && (e = readdir(d))) {
+		_cleanup_free_ char *digest = wp_strdup_printf("sha256:%s", e->d_name);
+		_cleanup_free_ char *from = wp_strdup_printf("%s/%s", blobs, e->d_name);
+		_cleanup_free_ char *to = digest ? wp_layout_blob_path(target, digest) : NULL;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (!from || !to)
+			r = wp_error_oom(err);
+		else if (rename(from, to) < 0)
+			r = wp_error_set_errno(err, errno, "cannot move a blob into \"%s\"",
+					       o->path);
+	}
+	closedir(d);
+	wp_layout_close(o->layout);
+	o->layout = target;
+	return r == 0 ? layout_tags(o, manifest, tags, n_tags, err) : r;
+}
+
+/* The staged new layout, complete, takes its place. */
+static int place_staged(wp_output *o, const wp_descriptor *manifest, const wp_reference *tags,
+			size_t n_tags, wp_error **err)
+{
+	_cleanup_free_ char *from = wp_path_join(o->staging, "layout");
+
+	if (!from)
+		return wp_error_oom(err);
+	if (rename(from, o->path) == 0)
+		return 0;
+	if (errno == EEXIST || errno == ENOTEMPTY)
+		return merge_staged(o, manifest, tags, n_tags, err);
+	return wp_error_set_errno(err, errno, "cannot rename \"%s\" to \"%s\"", from, o->path);
+}
+
 static int commit(wp_output *o, const wp_descriptor *manifest, const wp_built_image *img,
 		  const wp_reference *tags, size_t n_tags, wp_error **err)
 {
@@ -254,6 +328,8 @@ static int commit(wp_output *o, const wp_descriptor *manifest, const wp_built_im
 	wp_fd_sink fs = {STDOUT_FILENO, "standard output"};
 	int r = layout_tags(o, manifest, tags, n_tags, err);
 
+	if (r == 0 && o->staged_layout)
+		r = place_staged(o, manifest, tags, n_tags, err);
 	if (r < 0 || o->kind == WP_DEST_LAYOUT)
 		goto done;
 	if (!is_stdout(o->path)) {

@@ -575,8 +575,21 @@ static int fetch_token(wp_registry *r, const char *const *scopes, char **value, 
 	req.url = url;
 	req.authorization = authz;
 	for (int attempt = 0;; attempt++) {
-		rc = wp_http_send(r->http, &req, &resp, err);
-		if (rc == 0 && wp_registry_retryable_status(resp.status) && attempt < r->retries) {
+		wp_error *e = NULL;
+
+		rc = wp_http_send(r->http, &req, &resp, &e);
+		/* a GET: a cut, stalled or truncated answer is tried again too */
+		if (rc == WP_ENETWORK && attempt < r->retries) {
+			wp_log_debug("%s; trying again", e->message);
+			wp_error_free(e);
+			wp_registry_backoff(attempt, NULL);
+			continue;
+		}
+		if (rc < 0) {
+			wp_error_move(err, e, rc);
+			break;
+		}
+		if (wp_registry_retryable_status(resp.status) && attempt < r->retries) {
 			wp_registry_backoff(attempt, &resp);
 			wp_http_response_release(&resp);
 			continue;
@@ -682,13 +695,36 @@ int wp_registry_check_login(wp_registry *r, wp_error **err)
 	return rc;
 }
 
+/* Whether a 401 says the bearer token itself was refused (expired, as a
+ * token held up in transit is): error="invalid_token". */
+static bool token_refused(const wp_http_response *resp)
+{
+	wp_auth_challenge *ch = NULL;
+	const wp_auth_challenge *bearer;
+	const char *error;
+	size_t n = 0;
+	bool out;
+
+	for (size_t i = 0; i < resp->headers.len; i++)
+		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
+		    wp_auth_challenges_parse(resp->headers.items[i].value, &ch, &n, NULL) < 0)
+			break;
+	bearer = wp_auth_challenge_find(ch, n, "bearer");
+	error = bearer ? wp_kv_get(&bearer->params, "error") : NULL;
+	out = error && strcmp(error, "invalid_token") == 0;
+	wp_auth_challenges_free(ch, n);
+	return out;
+}
+
 int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_response *resp,
 			  wp_error **err)
 {
 	_cleanup_free_ char *url = NULL;
 	/* a body read from a stream cannot be sent twice */
 	bool once = c->has_body && c->body.fd >= 0 && c->body.offset < 0;
-	bool reauthed = once;
+	/* a 401 renews the token and repeats the call once; again (up to
+	 * --retries times) when the fresh token died too before it arrived */
+	int reauths = once ? -1 : 0;
 	int rc = wp_registry_ping(r, err);
 
 	if (rc < 0)
@@ -734,9 +770,11 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			return wp_error_move(err, e, rc);
 		}
 		show_warnings(r, resp);
-		if (resp->status == 401 && !reauthed) {
-			/* the token expired or lacks a scope: learn, renew, repeat once */
-			reauthed = true;
+		if (resp->status == 401 && reauths >= 0 &&
+		    (reauths == 0 ||
+		     (reauths <= r->retries && r->auth == AUTH_BEARER && token_refused(resp)))) {
+			/* the token expired or lacks a scope: learn, renew, repeat */
+			reauths++;
 			pthread_mutex_lock(&r->lock);
 			rc = learn_challenge(r, resp, err);
 			if (rc == 0 && r->auth == AUTH_BEARER) {
@@ -758,8 +796,8 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 			wp_http_response_release(resp);
 			continue;
 		}
-		if (c->retry && !once && wp_registry_retryable_status(resp->status) &&
-		    attempt < r->retries) {
+		if ((c->retry || c->retry_status) && !once &&
+		    wp_registry_retryable_status(resp->status) && attempt < r->retries) {
 			wp_log_debug("%s %s answered %ld; trying again", c->method, r->name,
 				     resp->status);
 			wp_registry_backoff(attempt++, resp);

@@ -49,6 +49,9 @@ typedef struct wp_registry_call {
 	const wp_sink *sink;
 	size_t body_max;
 	bool retry; /* safe to repeat (idempotent) */
+	/* a retryable status (429, 5xx) may be repeated even when a network
+	 * error may not (a GET into a sink: only 2xx bodies reach the sink) */
+	bool retry_status;
 	void (*progress)(void *ctx, int64_t sent, int64_t received);
 	void *progress_ctx;
 } wp_registry_call;

@@ -259,6 +259,7 @@ int wp_remote_get_blob(wp_registry *r, const char *repo, const wp_descriptor *d,
 				      .path = path,
 				      .scopes = s.list,
 				      .sink = &hashing,
+				      .retry_status = true,
 				      .progress = progress ? on_progress : NULL,
 				      .progress_ctx = &bp};
 

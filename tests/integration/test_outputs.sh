@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where and how a build is written: --metadata-file, the -o forms (buildx
 # type=... too), standard output, the defaults (./wasmpack-out,
-# <module>:latest), -q, and concurrent builds into one layout.
+# <module>:latest), -q, concurrent builds into one layout, and builds
+# SIGKILLed while they write a new layout.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cp "$HELLO" hello.wasm
@@ -133,3 +134,26 @@ for i in 1 2 3; do
 	skopeo_inspect_to "par-$i.json" --config "oci:par-5-no:v$i"
 	expect_jq "par-$i.json" .config.Cmd "[\"run $i\"]"
 done
+
+# --- a build killed (SIGKILL) while it writes a new layout: the directory is
+# absent or holds the whole image (it used to be left an empty layout, its
+# index.json listing nothing), and the build run again completes
+"$GENWASM" 20000000 big.wasm
+expect_ok wp build -q big.wasm -o big-ref
+BIG=$(cat "$OUT")
+for delay in 0.05 0.15 0.25 0.35 0.5 0.7; do
+	rm -rf killed
+	"$WASMPACK" build -q big.wasm -o killed >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	if [[ -e killed ]]; then
+		run /usr/bin/python3 "$VALIDATE" killed
+		expect_status 0
+		expect_jq killed/index.json '[.manifests[].digest]' "[\"$BIG\"]"
+	fi
+	expect_ok wp build -q big.wasm -o killed
+	expect_eq "$BIG" "$(cat "$OUT")" "the build run again after a SIGKILL"
+done
+rm -rf .killed.wasmpack-*

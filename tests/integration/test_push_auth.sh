@@ -6,7 +6,8 @@
 #   run "wasmpack login HOST".
 # - token auth (the Docker Hub / ghcr.io flow): a pushing user, a pull-only
 #   user (denied: insufficient scope, no tag), anonymous; short-lived tokens
-#   that expire mid-push (renewed, and re-authenticated after a 401); an
+#   that expire mid-push (renewed, and re-authenticated after a 401, again
+#   when the renewed token dies in transit too); an
 #   identitytoken (refresh token) in config.json.
 # - a credential helper (credHelpers -> docker-credential-test): push gets
 #   the credentials from it, login stores into it, logout erases from it.
@@ -205,5 +206,15 @@ expect_eq "HEAD /v2/slow/manifests/v1 404" "$(access_lines "$mark" '^HEAD /v2/sl
 tokens=$(jq -c 'select(.user == "alice" and .status == 200 and (.scopes | index("repository:slow:pull,push")))' \
 	"$REG_TOKEN_LOG" | wc -l)
 ((tokens >= 3)) || fail "only $tokens tokens for a push that outlived several: no renewal"
+# the renewed token dies in transit too (the start of an upload held twice):
+# renewed again, not taken for refused credentials (it was: one renewal a
+# request)
+fault_proxy_set '{"fault": "delay:2.5", "method": "POST", "path": "/blobs/uploads/", "count": 2}'
+mark=$(log_mark)
+run wp push -q --jobs 1 --username alice --password-stdin many "$PROXY_HOST/slow2:v1" <<<"$ALICE_PW"
+expect_status 0
+expect_registry_digest slow2 v1 "$MD"
+expect_eq 2 "$(access_lines "$mark" '^POST /v2/slow2/blobs/uploads/ 401$' | wc -l)" \
+	"upload starts that met a dead token"
 
 expect_no_secrets "${SECRETS[@]}"

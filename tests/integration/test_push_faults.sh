@@ -7,7 +7,8 @@
 # again when the registry cannot say where it stands). Each push succeeds
 # in reasonable time and the registry then holds exactly the image
 # (skopeo inspect, the layer fetched back by digest); with the retries
-# exhausted the push fails with one line and leaves no tag.
+# exhausted the push fails with one line and leaves no tag. Pulls whose blob
+# GETs get 503/429, and token requests that break, are tried again.
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
@@ -158,6 +159,44 @@ expect_applied 1
 fault patch503 '{"fault": "status:503", "method": "PATCH", "skip": 1, "count": 2}'
 push_ok chunk-503 8000 --retries 3 --chunk-size 40000 --jobs 1
 expect_applied 2
+
+# --- pulls: a 503 and a 429 on blob GETs are tried again (they were not)
+fault pull503 '{"fault": "status:503", "method": "GET", "path": "/blobs/sha256:", "count": 2}'
+expect_ok wp pull -q --retries 3 "$P/s503:v1" -o pulled503
+expect_applied 2
+expect_eq "$D" "$(jqr pulled503/index.json '.manifests[0].digest')" "digest of the pulled image"
+fault pull429 '{"fault": "status:429", "method": "GET", "path": "/blobs/sha256:", "count": 1, "retry_after": "1"}'
+expect_ok wp pull -q --retries 1 "$P/s503:v1" -o pulled429
+expect_applied 1
+# ...and run out: one line, nothing written
+fault pull503x '{"fault": "status:503", "method": "GET", "path": "/blobs/sha256:"}'
+run wp pull -q --retries 1 "$P/s503:v1" -o pulled503x
+expect_status 1
+expect_stderr_one_line "503" "blob sha256:"
+[[ ! -e pulled503x ]] || fail "a failed pull left pulled503x"
+
+# --- a token server whose answers break (reset, truncated, stalled): the
+# token GET is tried again. The token server sits behind a second proxy,
+# which the registry names as its realm.
+expect_ok fault_proxy_clear
+MAIN_PROXY=$PROXY_URL
+tport=$(_reg_free_port)
+pport=$(_reg_free_port)
+registry_start token "$T/tokreg" -u alice:pw --token-arg --listen --token-arg "127.0.0.1:$tport" \
+	--env "REGISTRY_AUTH_TOKEN_REALM=http://127.0.0.1:$pport/token" >/dev/null
+fault_proxy_start "$T/tokproxy" "http://127.0.0.1:$tport" --listen "127.0.0.1:$pport" >/dev/null
+for f in reset truncate stall:30; do
+	fault "token-$f" "{\"fault\": \"$f\", \"count\": 1}"
+	timed wp push -q --retries 2 --timeout 2 --username alice --password-stdin layout \
+		"$REG_HOST/tok-${f%%:*}:v1" <<<pw
+	expect_status 0
+	expect_applied 1
+	expect_took_between 0 8000 "a push whose first token request broke ($f)"
+done
+fault token-503 '{"fault": "status:503", "count": 1}'
+expect_ok wp pull -q --retries 2 --username alice --password-stdin "$REG_HOST/tok-reset:v1" -o tokpulled <<<pw
+expect_applied 1
+PROXY_URL=$MAIN_PROXY
 
 expect_ok fault_proxy_clear
 expect_no_secrets
