@@ -540,6 +540,11 @@ static int usage(wp_error **err, const char *fmt, ...)
 	return WP_EUSAGE;
 }
 
+#ifdef __clang_analyzer__
+/* returns a negative code: see lib/error.h */
+#define usage(...) wp_error_negative_(usage(__VA_ARGS__))
+#endif
+
 /* Turns an error already set by a parser into a usage error (exit 2),
  * prefixed with the option it came from. */
 static int as_usage(wp_error **err, const char *option)

@@ -65,6 +65,11 @@ static int fail(struct parser *p, yaml_mark_t m, wp_error **err, const char *fmt
 	return WP_EINVALID;
 }
 
+#ifdef __clang_analyzer__
+/* returns a negative code: see lib/error.h */
+#define fail(...) wp_error_negative_(fail(__VA_ARGS__))
+#endif
+
 /* Places the error r that a check set (a reference parser's) at m. */
 static int locate(struct parser *p, yaml_mark_t m, const char *label, int r, wp_error **err)
 {

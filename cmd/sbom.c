@@ -211,7 +211,7 @@ static int image_package(json_t *pkgs, json_t *rels, const struct sbom_input *in
 {
 	_cleanup_json_ json_t *pkg = NULL, *refs = json_array();
 	_cleanup_free_ char *name = NULL;
-	const char *hex;
+	const char *hex = NULL; /* set when r == 0, which cppcheck cannot follow */
 	int r = refs ? 0 : wp_error_oom(err);
 
 	if (r == 0)

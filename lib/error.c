@@ -1,6 +1,12 @@
 #include "error.h"
 #include "common.h"
 
+#ifdef __clang_analyzer__
+#undef wp_error_set
+#undef wp_error_set_errno
+#undef wp_error_prefix
+#endif
+
 /* Used when even the message cannot be allocated. */
 static wp_error oom_error = {WP_ENOMEM, (char *)"out of memory"};
 

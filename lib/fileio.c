@@ -46,15 +46,21 @@ int wp_atomic_file_open(wp_atomic_file *f, const char *path, mode_t mode, wp_err
 		return wp_error_oom(err);
 	tmp = wp_strdup_printf("%s/.%s.tmp-XXXXXX", dir, wp_path_basename(path));
 	if (!tmp)
+		/* cppcheck-suppress memleak ; _cleanup_free_ frees final_path (cppcheck 2.10 does
+		 * not run cleanup attributes) */
 		return wp_error_oom(err);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
+		/* cppcheck-suppress memleak ; _cleanup_free_ frees final_path (cppcheck 2.10 does
+		 * not run cleanup attributes) */
 		return wp_error_set_errno(err, errno, "cannot create a file in \"%s\"", dir);
 	if (fchmod(fd, mode & ~wp_umask()) < 0) {
 		int e = errno;
 
 		close(fd);
 		unlink(tmp);
+		/* cppcheck-suppress memleak ; _cleanup_free_ frees final_path (cppcheck 2.10 does
+		 * not run cleanup attributes) */
 		return wp_error_set_errno(err, e, "cannot set the mode of \"%s\"", tmp);
 	}
 	f->fd = fd;
@@ -77,32 +83,32 @@ int wp_fsync_dir(const char *dir, wp_error **err)
 int wp_atomic_file_commit_as(wp_atomic_file *f, const char *path, wp_error **err)
 {
 	_cleanup_free_ char *dir = wp_path_dirname(path);
-	int fd = f->fd;
+	int fd = f->fd, r;
 
 	if (!f->tmp_path)
 		return wp_error_set(err, WP_EGENERIC, "no file in progress for \"%s\"", path);
 	if (!dir)
 		return wp_error_oom(err);
+	/* on failure the error is made before wp_atomic_file_abort, which frees
+	 * f->final_path: path, for wp_atomic_file_commit */
 	f->fd = -1;
 	if (fsync(fd) < 0) {
-		int e = errno;
-
+		r = wp_error_set_errno(err, errno, "cannot write \"%s\"", path);
 		close(fd);
 		wp_atomic_file_abort(f);
-		return wp_error_set_errno(err, e, "cannot write \"%s\"", path);
+		return r;
 	}
 	/* close() reports delayed write errors on some filesystems (NFS) */
 	if (close(fd) < 0) {
-		int e = errno;
-
+		r = wp_error_set_errno(err, errno, "cannot write \"%s\"", path);
 		wp_atomic_file_abort(f);
-		return wp_error_set_errno(err, e, "cannot write \"%s\"", path);
+		return r;
 	}
 	if (rename(f->tmp_path, path) < 0) {
-		int e = errno;
-
+		r = wp_error_set_errno(err, errno, "cannot rename a temporary file to \"%s\"",
+				       path);
 		wp_atomic_file_abort(f);
-		return wp_error_set_errno(err, e, "cannot rename a temporary file to \"%s\"", path);
+		return r;
 	}
 	free(f->tmp_path);
 	f->tmp_path = NULL;

@@ -214,6 +214,8 @@ static int kv_append(wp_kv *kv, const char *key, const char *value, wp_error **e
 		return wp_error_oom(err);
 	items = realloc(kv->items, (kv->len + 1) * sizeof(*items));
 	if (!items)
+		/* cppcheck-suppress memleak ; _cleanup_free_ frees k and v (cppcheck 2.10 does
+		 * not run cleanup attributes) */
 		return wp_error_oom(err);
 	items[kv->len].key = TAKE_PTR(k);
 	items[kv->len].value = TAKE_PTR(v);

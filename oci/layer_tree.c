@@ -100,8 +100,12 @@ static void drop(wp_layer_tree *t, wp_tree_node *n)
 {
 	wp_tree_node **p = &t->buckets[n->hash & (t->n_buckets - 1)];
 
-	while (n->children)
-		drop(t, n->children);
+	/* next is read before c is freed: the analyzer cannot tell that
+	 * drop(t, c) takes c off n->children (c->parent is n) */
+	for (wp_tree_node *c = n->children, *next; c; c = next) {
+		next = c->next;
+		drop(t, c);
+	}
 	while (*p != n)
 		p = &(*p)->hnext;
 	*p = n->hnext;
@@ -291,6 +295,8 @@ int wp_layer_tree_link(wp_layer_tree *t, const char *path, const char *target, w
 	if (n->link && !(link = strdup(n->link)))
 		return wp_error_oom(err);
 	e = (wp_tree_entry){n->kind, n->mode, link, n->size, n->data_entry};
+	/* cppcheck-suppress memleak ; _cleanup_free_ frees link (cppcheck 2.10 does not run cleanup
+	 * attributes) */
 	return put(t, path, &e, n->data_layer, err);
 }
 

@@ -170,6 +170,8 @@ int wp_reference_parse(wp_reference *out, const char *s, wp_error **err)
 	if (!copy)
 		return wp_error_oom(err);
 	if (!*s)
+		/* cppcheck-suppress memleak ; _cleanup_free_ frees copy (cppcheck 2.10 does not run
+		 * cleanup attributes) */
 		return wp_error_set(err, WP_EINVALID, "invalid reference: empty");
 	name = copy;
 	if ((at = strchr(name, '@'))) {

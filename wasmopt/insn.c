@@ -26,6 +26,11 @@ static int bad(const wp_insn_reader *r, const uint8_t *at, wp_error **err, const
 	return rc;
 }
 
+#ifdef __clang_analyzer__
+/* returns a negative code: see lib/error.h */
+#define bad(...) wp_error_negative_(bad(__VA_ARGS__))
+#endif
+
 static int u32(wp_insn_reader *r, uint32_t *out, wp_error **err)
 {
 	uint64_t v;

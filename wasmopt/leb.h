@@ -103,12 +103,20 @@ static inline unsigned wp_leb_u_size(uint64_t v)
 	return n;
 }
 
+/* v >> 7 as an arithmetic shift (rounded towards minus infinity, the sign
+ * stays), without right-shifting a negative value, which C leaves to the
+ * implementation; compilers emit one arithmetic shift for it. */
+static inline int64_t wp_leb_sar7(int64_t v)
+{
+	return v < 0 ? ~(~v >> 7) : v >> 7;
+}
+
 static inline unsigned wp_leb_s_size(int64_t v)
 {
 	unsigned n = 1;
 
 	while (!(v >= -64 && v < 64)) {
-		v >>= 7; /* arithmetic: the sign stays */
+		v = wp_leb_sar7(v);
 		n++;
 	}
 	return n;

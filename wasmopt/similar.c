@@ -276,6 +276,9 @@ static int plan_run(planner *pl, const cand *c, uint32_t n)
 	for (uint32_t k = 0; r == 0 && k < n_reps; k++) {
 		uint32_t count = 0;
 
+		/* cppcheck-suppress uninitvar ; reps[k], k < n_reps, was written
+		 * by the loop above before n_reps passed k (with n == 0, which
+		 * cppcheck assumes, n_reps stays 0 and this loop does not run) */
 		for (uint32_t i = reps[k]; i < n; i++)
 			if (owner[i] == reps[k])
 				group[count++] = members[i];

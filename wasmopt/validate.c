@@ -180,6 +180,11 @@ static int fail(const vctx *v, uint32_t offset, const char *fmt, ...)
 	return r;
 }
 
+#ifdef __clang_analyzer__
+/* returns a negative code: see lib/error.h */
+#define fail(...) wp_error_negative_(fail(__VA_ARGS__))
+#endif
+
 static int check_valtype(const vctx *v, wp_valtype t, uint32_t at)
 {
 	uint32_t h;

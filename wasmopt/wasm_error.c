@@ -1,6 +1,10 @@
 #include "wasm_error.h"
 #include "../lib/common.h"
 
+#ifdef __clang_analyzer__
+#undef wp_wasm_errorv
+#endif
+
 int wp_wasm_errorv(wp_error **err, const char *name, uint32_t func, uint64_t offset,
 		   const char *fmt, va_list ap)
 {

@@ -16,4 +16,9 @@
 int wp_wasm_errorv(wp_error **err, const char *name, uint32_t func, uint64_t offset,
 		   const char *fmt, va_list ap);
 
+#ifdef __clang_analyzer__
+/* It returns a negative code: see lib/error.h. wasm_error.c #undefs this. */
+#define wp_wasm_errorv(...) wp_error_negative_(wp_wasm_errorv(__VA_ARGS__))
+#endif
+
 #endif

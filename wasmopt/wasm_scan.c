@@ -101,6 +101,11 @@ static int fail(const struct source *s, uint64_t off, wp_error **err, const char
 	return r;
 }
 
+#ifdef __clang_analyzer__
+/* returns a negative code: see lib/error.h */
+#define fail(...) wp_error_negative_(fail(__VA_ARGS__))
+#endif
+
 static int check_header(const struct source *s, wp_wasm_summary *sum, wp_error **err)
 {
 	static const unsigned char magic[4] = {0, 'a', 's', 'm'};

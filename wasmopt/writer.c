@@ -125,7 +125,7 @@ static int puts_(w *x, wp_buf *b, int64_t v)
 	while (more) {
 		uint8_t byte = (uint8_t)(v & 0x7f);
 
-		v >>= 7; /* arithmetic shift on the platforms we build for */
+		v = wp_leb_sar7(v);
 		if ((v == 0 && !(byte & 0x40)) || (v == -1 && (byte & 0x40)))
 			more = false;
 		else
