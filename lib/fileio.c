@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "log.h"
 #include "str.h"
 #include "common.h"
 
@@ -67,6 +68,32 @@ int wp_atomic_file_open(wp_atomic_file *f, const char *path, mode_t mode, wp_err
 	f->tmp_path = TAKE_PTR(tmp);
 	f->final_path = TAKE_PTR(final_path);
 	return 0;
+}
+
+/* ".<name>.tmp-XXXXXX", as wp_atomic_file_open names them */
+static bool is_atomic_temp_name(const char *name)
+{
+	size_t n = strlen(name);
+	static const char infix[] = ".tmp-";
+	size_t suffix = sizeof(infix) - 1 + 6;
+
+	return name[0] == '.' && n > suffix + 1 && strncmp(name + n - suffix, infix, 5) == 0;
+}
+
+void wp_atomic_file_sweep(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (is_atomic_temp_name(e->d_name) && unlinkat(fd, e->d_name, 0) == 0)
+			wp_log_debug("removed \"%s/%s\", left by a write that did not finish", dir,
+				     e->d_name);
+	fd = -1; /* closedir closes it */
+	closedir(d);
 }
 
 int wp_fsync_dir(const char *dir, wp_error **err)

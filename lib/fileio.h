@@ -33,6 +33,11 @@ int wp_atomic_file_commit_as(wp_atomic_file *f, const char *path, wp_error **err
 /* Closes and removes the temporary file; a no-op after commit. Always safe. */
 void wp_atomic_file_abort(wp_atomic_file *f);
 
+/* Removes from dir the temporary files wp_atomic_file_open made there and
+ * nobody committed (a process killed while writing): call it only while
+ * holding a lock that makes the caller dir's one writer. */
+void wp_atomic_file_sweep(const char *dir);
+
 /* Writes all of data to a new file at path atomically. */
 int wp_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 wp_error **err);

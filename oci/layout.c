@@ -93,6 +93,18 @@ static int init_layout(wp_layout *l, wp_error **err)
 	return wp_write_file_atomic(marker_path, marker, sizeof(marker) - 1, 0644, err);
 }
 
+/* Every writer holds the layout's lock: with it held, a temporary file
+ * is what a writer killed mid-write left (never part of the layout, as
+ * nothing names it, but space wasted). */
+static void sweep_temp_files(const wp_layout *l)
+{
+	_cleanup_free_ char *blobs = layout_path(l, "blobs/sha256");
+
+	wp_atomic_file_sweep(l->dir);
+	if (blobs)
+		wp_atomic_file_sweep(blobs);
+}
+
 int wp_layout_open(wp_layout **out, const char *dir, wp_layout_mode mode, wp_error **err)
 {
 	_cleanup_free_ wp_layout *l = calloc(1, sizeof(*l));
@@ -137,6 +149,8 @@ again:
 	if (access(marker, F_OK) == 0) {
 		l->created_dir = false; /* another build made it a layout first */
 		r = check_oci_layout_file(marker, err);
+		if (r == 0 && mode == WP_LAYOUT_WRITE)
+			sweep_temp_files(l);
 	} else if (mode == WP_LAYOUT_WRITE && dir_is_empty(dir)) {
 		r = init_layout(l, err);
 	} else {

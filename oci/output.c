@@ -1,7 +1,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "output.h"
 #include "archive.h"
@@ -30,6 +32,52 @@ static bool is_stdout(const char *path)
 	return strcmp(path, "-") == 0;
 }
 
+/* How old a staging directory without a locked layout in it must be to be
+ * taken for a dead one: its maker locks the layout right after mkdtemp. */
+#define STAGING_GRACE_SECONDS 60
+
+/* Whether a staging directory (dirfd's entry name) belongs to no live
+ * process: the layout every staging directory holds is locked by its
+ * writer for as long as it lives (the lock goes with the process). */
+static bool staging_is_stale(int dirfd, const char *name)
+{
+	_cleanup_free_ char *layout = wp_strdup_printf("%s/layout", name);
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (!layout || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	fd = openat(dirfd, layout, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT && time(NULL) - st.st_mtime > STAGING_GRACE_SECONDS;
+	return flock(fd, LOCK_EX | LOCK_NB) == 0;
+}
+
+/* Removes the staging directories of earlier writes of path that were
+ * killed (".<name>.wasmpack-XXXXXX" in dir): nothing else would. */
+static void sweep_staging(const char *dir, const char *name)
+{
+	_cleanup_free_ char *prefix = wp_strdup_printf(".%s.wasmpack-", name);
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 && prefix ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 ||
+		    strlen(e->d_name) != strlen(prefix) + 6 || !staging_is_stale(fd, e->d_name) ||
+		    !(path = wp_path_join(dir, e->d_name)))
+			continue;
+		if (wp_remove_tree(path, NULL) == 0)
+			wp_log_debug("removed \"%s\", left by a write that did not finish", path);
+	}
+	fd = -1; /* closedir closes it */
+	closedir(d);
+}
+
 /* A temporary directory beside the archive (same filesystem, so the final
  * rename is atomic), or in $TMPDIR for standard output. */
 static int make_staging(wp_output *o, wp_error **err)
@@ -51,6 +99,7 @@ static int make_staging(wp_output *o, wp_error **err)
 			return wp_error_set(err, WP_ENOTFOUND,
 					    "cannot write \"%s\": directory \"%s\" does not exist",
 					    o->path, dir);
+		sweep_staging(dir, wp_path_basename(o->path));
 		tmpl = wp_strdup_printf("%s/.%s.wasmpack-XXXXXX", dir, wp_path_basename(o->path));
 	}
 	if (!tmpl)

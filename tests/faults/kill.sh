@@ -10,14 +10,17 @@
 #   be absent (new directory only) or valid (validate-layout.py, and skopeo
 #   inspect reads its images), hold only blobs in blobs/sha256, keep the
 #   other image; the same command run again must print the expected digest
-#   and leave a valid layout.
+#   and leave a valid layout with no temporary file in it (a writer removes
+#   those it finds under the layout's lock; a staging directory beside a new
+#   layout goes once no live process locks its layout).
 # - push: `wasmpack push` of that image through fault_proxy.py (every upload
 #   request delayed 0.4 s, 1 MB chunks: a push of about 4 s) killed -9 after
 #   a random 0-4 s. The registry's tag must then be absent or the image;
 #   the local layout must be untouched; the same push run again must
 #   complete, and the registry (read directly) hold the image.
 # Writes WORKDIR/result: "kill: build N killed (A absent, V valid, R hidden
-# temporary files left), push N killed (T tagged), wrong W"; WORKDIR/wrong.
+# temporary files left, S after the next build), push N killed (T tagged),
+# wrong W"; WORKDIR/wrong.
 # shellcheck source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -56,7 +59,7 @@ skopeo_reads() {
 
 # --- build --------------------------------------------------------------------------
 what=build
-B_ABSENT=0 B_VALID=0 B_HIDDEN=0
+B_ABSENT=0 B_VALID=0 B_HIDDEN=0 B_SWEPT_LEFT=0
 for ((k = 1; k <= KILLS; k++)); do
 	rm -rf out .out.* .*.wasmpack-*
 	((k % 2 == 0)) && cp -r older out
@@ -81,6 +84,10 @@ for ((k = 1; k <= KILLS; k++)); do
 	[[ $got == "$D" ]] || wrong "the build again printed $got, not $D"
 	why=$(layout_ok out "$D") || wrong "after the build again: $why"
 	why=$(skopeo_reads out) || wrong "after the build again: $why"
+	# the build again removed what the killed one left
+	left=$(find out -name '.*' | wc -l)
+	((left == 0)) || wrong "$left temporary files left in the layout after the build again"
+	B_SWEPT_LEFT=$((B_SWEPT_LEFT + $(find . -maxdepth 1 -name '.*wasmpack*' | wc -l)))
 done
 
 # --- push ---------------------------------------------------------------------------
@@ -115,5 +122,5 @@ for ((k = 1; k <= KILLS; k++)); do
 	why=$(registry_holds "$repo" v1 "$D" "$W/.s") || wrong "after the push again: $why"
 done
 
-printf 'kill: build %s killed (%s absent, %s valid, %s hidden temporary files left), push %s killed (%s tagged), wrong %s\n' \
-	"$KILLS" "$B_ABSENT" "$B_VALID" "$B_HIDDEN" "$KILLS" "$P_TAGGED" "$WRONG" >"$W/result"
+printf 'kill: build %s killed (%s absent, %s valid, %s hidden temporary files left, %s after the next build), push %s killed (%s tagged), wrong %s\n' \
+	"$KILLS" "$B_ABSENT" "$B_VALID" "$B_HIDDEN" "$B_SWEPT_LEFT" "$KILLS" "$P_TAGGED" "$WRONG" >"$W/result"

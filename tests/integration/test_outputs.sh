@@ -157,3 +157,36 @@ for delay in 0.05 0.15 0.25 0.35 0.5 0.7; do
 	expect_eq "$BIG" "$(cat "$OUT")" "the build run again after a SIGKILL"
 done
 rm -rf .killed.wasmpack-*
+
+# --- what killed writes leave is removed by the next write: temporary files
+# in a layout (the next writer holds the layout's lock, so they are dead),
+# and staging directories beside a new layout or an archive whose layout no
+# live process has locked (or, with no layout in them yet, older than 60 s)
+expect_ok wp build -q hello.wasm -o swept
+: >swept/blobs/sha256/.blob.tmp-AbC123
+: >swept/.index.json.tmp-XyZ789
+: >swept/blobs/sha256/.keep-me
+expect_ok wp build -q hello.wasm -t swept:v2 -o swept
+expect_eq "" "$(find swept -name '*.tmp-*')" "temporary files left in swept"
+[[ -e swept/blobs/sha256/.keep-me ]] || fail "a file not named as a temporary one was removed"
+rm swept/blobs/sha256/.keep-me
+run /usr/bin/python3 "$VALIDATE" swept
+expect_status 0
+for target in new-layout archive.tar; do
+	rm -rf "$target" ".$target.wasmpack-"*
+	mkdir -p ".$target.wasmpack-dead01/layout" ".$target.wasmpack-old002" \
+		".$target.wasmpack-new003" ".$target.wasmpack-live04/layout" ".$target.wasmpack-other"
+	touch -d '-2 minutes' ".$target.wasmpack-old002"
+	flock ".$target.wasmpack-live04/layout" sleep 60 &
+	holder=$!
+	# flock(1) has the lock once its child runs
+	for _ in $(seq 100); do pgrep -P "$holder" >/dev/null && break; sleep 0.05; done
+	dest=$target
+	[[ $target == *.tar ]] && dest=oci-archive:$target
+	expect_ok wp build -q hello.wasm -o "$dest"
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	expect_eq ".$target.wasmpack-live04 .$target.wasmpack-new003 .$target.wasmpack-other" \
+		"$(cd . && echo ".$target.wasmpack-"*)" "staging directories left beside $target"
+	rm -rf ".$target.wasmpack-"*
+done
