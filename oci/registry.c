@@ -14,6 +14,8 @@
 
 #define DEFAULT_RETRIES 5
 #define TOKEN_MAX (1u << 20)
+/* the longest wait a Retry-After can ask for, in seconds */
+#define RETRY_AFTER_MAX 300
 /* renew a token this many seconds before it expires */
 #define TOKEN_MARGIN 10
 
@@ -165,17 +167,24 @@ void wp_registry_backoff(int attempt, const wp_http_response *resp)
 			 resp ? wp_http_retry_after(wp_http_header(resp, "retry-after")) : -1);
 }
 
-void wp_registry_wait(int attempt, long after)
+double wp_registry_wait_seconds(int attempt, long after)
 {
-	double base = 0.2 * (double)(1 << (attempt < 8 ? attempt : 8)), wait;
-	struct timespec ts;
+	double base = 0.2 * (double)(1 << (attempt < 8 ? attempt : 8));
 
+	/* a server's Retry-After is followed, up to RETRY_AFTER_MAX */
+	if (after >= 0)
+		return after > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : (double)after;
 	if (base > 10)
 		base = 10;
 	/* full jitter within [base/2, base] keeps parallel uploads apart */
-	wait = base / 2 + base / 2 * ((double)(rand() % 1000) / 1000.0);
-	if (after >= 0)
-		wait = after > 300 ? 300 : (double)after;
+	return base / 2 + base / 2 * ((double)(rand() % 1000) / 1000.0);
+}
+
+void wp_registry_wait(int attempt, long after)
+{
+	double wait = wp_registry_wait_seconds(attempt, after);
+	struct timespec ts;
+
 	wp_log_debug("waiting %.1f s before trying again", wait);
 	ts.tv_sec = (time_t)wait;
 	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);

@@ -13,4 +13,9 @@
 int wp_token_response_parse(const char *body, size_t len, char **value, long *expires_in,
 			    wp_error **err);
 
+/* Seconds to wait before try number attempt + 1: the server's Retry-After
+ * (after >= 0) up to 300, else an exponential backoff with jitter (0.1 s
+ * doubling up to 10 s). */
+double wp_registry_wait_seconds(int attempt, long after);
+
 #endif
