@@ -734,6 +734,7 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 	/* a 401 renews the token and repeats the call once; again (up to
 	 * --retries times) when the fresh token died too before it arrived */
 	int reauths = once ? -1 : 0;
+	bool same_origin;
 	int rc = wp_registry_ping(r, err);
 
 	if (rc < 0)
@@ -744,6 +745,15 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 		url = wp_strdup_printf("%s%s", r->base, c->path);
 	if (!url)
 		return wp_error_oom(err);
+	/* an absolute URL from the registry (an upload's Location, a Link to
+	 * the next page) gets credentials only on the registry's own origin */
+	same_origin = wp_url_same_origin(url, r->base);
+	if (!same_origin && wp_log_get_level() >= WP_LOG_DEBUG) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		wp_log_debug("%s is not on %s: no credentials sent there", shown ? shown : "",
+			     r->base);
+	}
 	for (int attempt = 0;;) {
 		_cleanup_free_ char *authz = NULL;
 		wp_http_request req = {
@@ -760,11 +770,13 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 		};
 		wp_error *e = NULL;
 
-		pthread_mutex_lock(&r->lock);
-		rc = authorization(r, c->scopes, false, &authz, err);
-		pthread_mutex_unlock(&r->lock);
-		if (rc < 0)
-			return rc;
+		if (same_origin) {
+			pthread_mutex_lock(&r->lock);
+			rc = authorization(r, c->scopes, false, &authz, err);
+			pthread_mutex_unlock(&r->lock);
+			if (rc < 0)
+				return rc;
+		}
 		req.authorization = authz;
 		rc = wp_http_send(r->http, &req, resp, &e);
 		if (authz)

@@ -379,6 +379,15 @@ int wp_remote_get_paged(wp_registry *r, const char *repo, const char *path, cons
 		if (rc == 0)
 			rc = page(ctx, n, &resp, err);
 		after = rc == 0 ? wp_http_next_link(&resp) : NULL;
+		if (after) {
+			/* relative to the page that named it ("</v2/...>"), so a
+			 * target can never be glued onto the registry's host name */
+			char *full = NULL;
+
+			rc = wp_url_resolve(resp.url, after, &full, err);
+			free(after);
+			after = full;
+		}
 		wp_http_response_release(&resp);
 		/* a registry pointing at the same page again would loop */
 		if (after && strcmp(after, next) == 0) {
