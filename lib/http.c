@@ -425,6 +425,11 @@ static int curl_failure(CURLcode code, const char *errbuf, const char *method, c
 	int kind = WP_ENETWORK;
 
 	switch (code) {
+	case CURLE_OUT_OF_MEMORY:
+		/* what curl says of a header line over its own limit (100 KiB) */
+		kind = WP_ELIMIT;
+		why = "response refused: a header line over 100 KiB (or out of memory)";
+		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:

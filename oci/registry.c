@@ -343,9 +343,12 @@ static int ping_locked(wp_registry *r, wp_error **err)
 		 * plain HTTP with 400 or closes */
 		bool transient;
 
-		rc = ping_base(r, http, 0, &resp, NULL);
+		rc = ping_base(r, http, 0, &resp, &e);
 		transient =
 			rc == WP_ENETWORK || (rc == 0 && wp_registry_retryable_status(resp.status));
+		if (rc == WP_ELIMIT) /* an HTTP server answered, with too much */
+			return ping_failed(r, rc, e, err);
+		wp_error_clear(&e);
 		if (rc == 0 && (resp.status == 200 || resp.status == 401)) {
 			r->base = TAKE_PTR(http);
 		} else {

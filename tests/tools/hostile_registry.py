@@ -37,8 +37,11 @@ shows it). Keys, all optional:
       "oversize"          a 5 MiB JSON document, Content-Length stated
       "oversize-chunked"  the same, chunked (no length stated)
       "nested"            [[[...]]] nested 100000 deep (200 kB)
-  "challenge": "huge": a GET /v2/ gets 401 with a WWW-Authenticate header
-      of 1 MiB.
+      "big-config"        a manifest whose config is 9 MiB (never served)
+  "challenge": "huge" or "large": a GET /v2/ gets 401 with a
+      WWW-Authenticate header of 1 MiB or 20 KiB.
+  "blob_append": N: a blob GET answered 200 gets N bytes more than the
+      registry sent (Content-Length grown to match).
   "retry_after": "VALUE": every request gets 429 with Retry-After: VALUE.
 
 LOG (--log): one JSON object a line per request: port ("main" or
@@ -160,6 +163,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 conn.send(data)
             resp = conn.getresponse()
             payload = resp.read()
+            extra = self.server.state.get("blob_append")
+            if (extra and self.command == "GET" and resp.status == 200
+                    and "/blobs/sha256:" in path):
+                payload += b"x" * int(extra)
             headers = []
             for k, v in resp.getheaders():
                 if k.lower() in HOP:
@@ -203,13 +210,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ra = st.get("retry_after")
         if ra is not None:
             return self.answer(429, [("Retry-After", str(ra))], b"slow down\n")
-        if st.get("challenge") == "huge" and bare == "/v2/":
-            value = 'Bearer realm="https://auth.example/token",service="' + "x" * (1 << 20) + '"'
+        size = {"huge": 1 << 20, "large": 20 * 1024}.get(st.get("challenge"))
+        if size and bare == "/v2/":
+            value = 'Bearer realm="https://auth.example/token",service="' + "x" * size + '"'
             return self.answer(401, [("WWW-Authenticate", value)], b"{}")
         kind = st.get("manifest")
         if kind and "/manifests/" in bare and self.command in ("GET", "HEAD"):
             if kind == "nested":
                 doc = b"[" * 100000 + b"]" * 100000
+            elif kind == "big-config":
+                desc = {"mediaType": "application/vnd.oci.image.config.v1+json",
+                        "digest": "sha256:" + "ab" * 32, "size": 9 * 1024 * 1024}
+                doc = json.dumps({"schemaVersion": 2, "mediaType": MT_MANIFEST,
+                                  "config": desc, "layers": []}).encode()
             else:
                 doc = oversize_manifest()
             return self.answer(

@@ -575,6 +575,7 @@ hostile_registry_start() {
 		scheme=https
 	fi
 	rm -f "$dir/hostile.ports"
+	: >>"$dir/hostile.log"
 	_reg_spawn proxy "$dir" "$dir/hostile.out" "" -- "$REG_PYTHON" "$REG_TOOLS/hostile_registry.py" \
 		--upstream "$upstream" --port-file "$dir/hostile.ports" --log "$dir/hostile.log" \
 		"${extra[@]}" "$@"
