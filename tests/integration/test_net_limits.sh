@@ -18,8 +18,8 @@ LAYER_SIZE=$(stat -c %s "$(layer_of layout)")
 hostile_registry_start "$T/h" "$REG_URL" >/dev/null
 H=$HOSTILE_HOST
 
-log_mark() { wc -l <"$HOSTILE_LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$HOSTILE_LOG" | jq -c "select($2)"; }
+hostile_mark() { wc -l <"$HOSTILE_LOG"; }
+hostile_since() { tail -n +"$(($1 + 1))" "$HOSTILE_LOG" | jq -c "select($2)"; }
 
 # pull_refused N MODE SUBSTR...: with MODE, a pull fails with one line
 # holding every SUBSTR, and pulled-N is not created.
@@ -32,22 +32,22 @@ pull_refused() {
 }
 
 # === manifests over 4 MiB =====================================================
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_refused big '{"manifest": "oversize"}' "manifest app:v1" \
 	"response larger than 4194304 bytes: refused"
 pull_refused chunked '{"manifest": "oversize-chunked"}' "manifest app:v1" \
 	"response larger than 4194304 bytes: refused"
-expect_eq "" "$(log_since "$mark" '.path | test("/blobs/")')" "blob requests after a refused manifest"
+expect_eq "" "$(hostile_since "$mark" '.path | test("/blobs/")')" "blob requests after a refused manifest"
 
 # === a manifest nested 100000 deep (200 kB): jansson's depth limit (2048) ==========
 pull_refused nested '{"manifest": "nested"}' "invalid JSON at line 1 column 2049" \
 	"maximum parsing depth reached"
 
 # === a config over 8 MiB: refused before it is fetched ============================
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_refused config '{"manifest": "big-config"}' "config sha256:abab" \
 	"9437184 bytes is larger than 8388608 bytes: refused"
-expect_eq "" "$(log_since "$mark" '.path | test("/blobs/")')" "blob requests for a refused config"
+expect_eq "" "$(hostile_since "$mark" '.path | test("/blobs/")')" "blob requests for a refused config"
 
 # === a blob longer than its descriptor: cut at the stated size =================
 pull_refused blob '{"blob_append": 1048576}' "blob sha256:" \

@@ -22,10 +22,10 @@ LAYER=$(jqr "$(manifest_of layout)" '.layers[0].digest')
 hostile_registry_start "$T/h" "$REG_URL" --storage-auth "gail:$PW" >/dev/null
 H=$HOSTILE_HOST
 
-# log_since MARK FILTER: the hostile log's entries after line MARK, as
+# hostile_since MARK FILTER: the hostile log's entries after line MARK, as
 # compact JSON, selected by the jq FILTER.
-log_mark() { wc -l <"$HOSTILE_LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$HOSTILE_LOG" | jq -c "select($2)"; }
+hostile_mark() { wc -l <"$HOSTILE_LOG"; }
+hostile_since() { tail -n +"$(($1 + 1))" "$HOSTILE_LOG" | jq -c "select($2)"; }
 
 # pull_ok N REF [ARGS...]: pulls REF into pulled-N; the image is D.
 pull_ok() {
@@ -38,10 +38,10 @@ pull_ok() {
 
 # === 307 to another port: no Authorization there ===============================
 expect_ok hostile_registry_mode '{"blob_redirect": "storage"}'
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_ok 1 "$H/app:v1"
-main=$(log_since "$mark" '.port == "main" and (.path | test("/blobs/sha256:"))')
-storage=$(log_since "$mark" '.port == "storage"')
+main=$(hostile_since "$mark" '.port == "main" and (.path | test("/blobs/sha256:"))')
+storage=$(hostile_since "$mark" '.port == "storage"')
 [[ -n $main && -n $storage ]] || fail "no redirected blob requests in the log"
 expect_eq "" "$(jq -c 'select(.status != 307 or .auth != "Basic")' <<<"$main")" \
 	"blob requests to the registry (all 307, all with Basic)"
@@ -52,18 +52,18 @@ expect_match "^GET /v2/app/blobs/$LAYER 200$" \
 
 # === 307 to the same port under another host name ==============================
 expect_ok hostile_registry_mode '{"blob_redirect": "localhost"}'
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_ok 2 "$H/app:v1"
-there=$(log_since "$mark" '.path | startswith("/__same/")')
+there=$(hostile_since "$mark" '.path | startswith("/__same/")')
 [[ -n $there ]] || fail "no redirected request reached localhost:$HOSTILE_PORT"
 expect_eq "" "$(jq -c 'select(.auth != null or (.host | startswith("localhost:") | not))' <<<"$there")" \
 	"requests to localhost:$HOSTILE_PORT (no Authorization)"
 
 # === 307 on the same origin: credentials kept ===================================
 expect_ok hostile_registry_mode '{"blob_redirect": "same"}'
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_ok 3 "$H/app:v1"
-there=$(log_since "$mark" '.path | startswith("/__same/")')
+there=$(hostile_since "$mark" '.path | startswith("/__same/")')
 [[ -n $there ]] || fail "no same-origin redirected request"
 expect_eq "" "$(jq -c 'select(.auth != "Basic" or .status != 200)' <<<"$there")" \
 	"same-origin redirected requests (Basic, 200)"
@@ -79,11 +79,11 @@ expect_absent pulled-file/index.json
 
 # === an upload Location on another origin: the blob, not the credentials ========
 expect_ok hostile_registry_mode '{"upload_location": "storage"}'
-mark=$(log_mark)
+mark=$(hostile_mark)
 expect_ok wp push --debug layout "$H/moved:v1"
 expect_refs_on_stdout "$D" "$H/moved:v1"
 expect_contains "$ERR" "no credentials sent there" "--debug output"
-storage=$(log_since "$mark" '.port == "storage"')
+storage=$(hostile_since "$mark" '.port == "storage"')
 expect_match '(PUT|PATCH)' "$(jq -r .method <<<"$storage" | sort -u | tr '\n' ' ')" \
 	"uploads at the storage port"
 expect_eq "" "$(jq -c 'select(.auth != null)' <<<"$storage")" "Authorization at the storage port"
@@ -96,9 +96,9 @@ expect_ok hostile_registry_mode '{"blob_redirect": "storage"}'
 expect_fail 1 "from HTTPS to plain HTTP (--insecure allows it)" -- \
 	wp pull --retries 0 --ca-cert "$HOSTILE_CA" "$HS/app:v1" -o pulled-down
 expect_absent pulled-down/index.json
-mark=$(log_mark)
+mark=$(hostile_mark)
 pull_ok 4 "$HS/app:v1" --insecure
-storage=$(log_since "$mark" '.port == "storage"')
+storage=$(hostile_since "$mark" '.port == "storage"')
 [[ -n $storage ]] || fail "no request reached the storage port with --insecure"
 expect_eq "" "$(jq -c 'select(.auth != null)' <<<"$storage")" "Authorization at the storage port"
 
