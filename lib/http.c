@@ -484,7 +484,13 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	cx.easy_setopt(t.curl, CURLOPT_USERAGENT, h->user_agent);
 	cx.easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
 	cx.easy_setopt(t.curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* PROTOCOLS_STR is libcurl 7.85+; older ones know only the bitmask */
+	if (cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+		cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#pragma GCC diagnostic pop
+	}
 	cx.easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
 	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, h->stall_timeout);
@@ -609,6 +615,14 @@ int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp,
 	memset(resp, 0, sizeof(*resp));
 	if (!url)
 		return wp_error_oom(err);
+	if (strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		/* a token realm, say, names the URL: only HTTP(S) is spoken */
+		return wp_error_set(err, WP_EINVALID,
+				    "%s \"%s\": not an http or https URL: refused", method,
+				    shown ? shown : "");
+	}
 	for (int hop = 0;; hop++) {
 		const char *location;
 		char *next = NULL;

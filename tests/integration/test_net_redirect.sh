@@ -6,7 +6,8 @@
 # same port; a same-origin redirect keeps it; an upload Location on another
 # origin gets the blob but no credentials; a redirect loop, a redirect to
 # file:// and one from HTTPS to plain HTTP are refused with one line (the
-# last allowed with --insecure, still without credentials).
+# last allowed with --insecure, still without credentials). Proxy
+# credentials from the environment are never printed, even with --debug.
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
@@ -102,4 +103,12 @@ storage=$(hostile_since "$mark" '.port == "storage"')
 [[ -n $storage ]] || fail "no request reached the storage port with --insecure"
 expect_eq "" "$(jq -c 'select(.auth != null)' <<<"$storage")" "Authorization at the storage port"
 
-expect_no_secrets "$PW" "$(b64 "gail:$PW")"
+# === proxy credentials (libcurl reads *_proxy from the environment) ==============
+PROXY_PW=Proxy-Secret-9d1
+for v in https_proxy HTTPS_PROXY ALL_PROXY; do
+	run env "$v=http://pat:$PROXY_PW@127.0.0.1:1" "$WASMPACK" pull --debug --retries 0 \
+		registry.invalid:5000/app:v1 -o pulled-proxy
+	expect_error_line "cannot reach registry \"registry.invalid:5000\"" "127.0.0.1 port 1"
+done
+
+expect_no_secrets "$PW" "$(b64 "gail:$PW")" "$PROXY_PW"

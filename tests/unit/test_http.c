@@ -560,3 +560,20 @@ Test(http, waits_follow_retry_after_up_to_300_seconds)
 		cr_assert(w >= 0.1 && w <= 10.0, "attempt %d: %f s", attempt, w);
 	}
 }
+
+Test(http, only_http_and_https_urls_are_requested)
+{
+	static const char *const urls[] = {"file:///etc/passwd", "ftp://127.0.0.1/token",
+					   "gopher://127.0.0.1:70/x", "ldap://127.0.0.1/",
+					   "/relative/path"};
+	wp_http *h = client(false);
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(urls); i++) {
+		wp_http_response resp = {0};
+		wp_error *err = NULL;
+		int r = get(h, urls[i], "Basic YWxpY2U6c2VjcmV0", 5, 0, &resp, &err);
+
+		assert_error_in(urls[i], r, err, WP_EINVALID, "not an http or https URL: refused");
+	}
+	wp_http_free(h);
+}
