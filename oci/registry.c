@@ -260,6 +260,14 @@ static int learn_challenge(wp_registry *r, const wp_http_response *resp, wp_erro
 			rc = wp_error_set(err, WP_EREMOTE,
 					  "registry \"%s\" asks for a bearer token without a realm",
 					  r->name);
+		} else if (strncasecmp(realm, "http://", 7) == 0 && !r->may_use_http) {
+			/* credentials would cross the network in the clear */
+			_cleanup_free_ char *shown = wp_url_redact(realm);
+
+			rc = wp_error_set(err, WP_EREMOTE,
+					  "registry \"%s\" names a token server on plain HTTP "
+					  "(\"%s\"): refused (--insecure allows it)",
+					  r->name, shown ? shown : "");
 		} else {
 			free(r->realm);
 			free(r->service);

@@ -6,7 +6,8 @@
 # same port; a same-origin redirect keeps it; an upload Location on another
 # origin gets the blob but no credentials; a redirect loop, a redirect to
 # file:// and one from HTTPS to plain HTTP are refused with one line (the
-# last allowed with --insecure, still without credentials). Proxy
+# last allowed with --insecure, still without credentials); a plain-HTTP
+# token realm under an HTTPS registry is refused. Proxy
 # credentials from the environment are never printed, even with --debug.
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
@@ -102,6 +103,22 @@ pull_ok 4 "$HS/app:v1" --insecure
 storage=$(hostile_since "$mark" '.port == "storage"')
 [[ -n $storage ]] || fail "no request reached the storage port with --insecure"
 expect_eq "" "$(jq -c 'select(.auth != null)' <<<"$storage")" "Authorization at the storage port"
+
+# === a token realm on plain HTTP, under an HTTPS registry not on loopback ========
+# (0.0.0.0 reaches the front, and its certificate names it)
+N=0.0.0.0:$HOSTILE_PORT
+expect_ok hostile_registry_mode '{"challenge": "http-realm"}'
+mark=$(hostile_mark)
+expect_fail 1 "registry \"$N\" names a token server on plain HTTP" \
+	"\"http://127.0.0.1:$HOSTILE_STORAGE_PORT/token\"): refused (--insecure allows it)" -- \
+	wp pull --retries 0 --ca-cert "$HOSTILE_CA" "$N/app:v1" -o pulled-realm
+expect_eq "" "$(hostile_since "$mark" '.port == "storage"')" "requests to the plain-HTTP realm"
+# the same registry redirecting blobs to plain HTTP, then well-behaved
+expect_ok hostile_registry_mode '{"blob_redirect": "storage"}'
+expect_fail 1 "from HTTPS to plain HTTP (--insecure allows it)" -- \
+	wp pull --retries 0 --ca-cert "$HOSTILE_CA" "$N/app:v1" -o pulled-down2
+expect_ok hostile_registry_mode '{}'
+pull_ok 5 "$N/app:v1" --ca-cert "$HOSTILE_CA"
 
 # === proxy credentials (libcurl reads *_proxy from the environment) ==============
 PROXY_PW=Proxy-Secret-9d1

@@ -39,7 +39,8 @@ shows it). Keys, all optional:
       "nested"            [[[...]]] nested 100000 deep (200 kB)
       "big-config"        a manifest whose config is 9 MiB (never served)
   "challenge": "huge" or "large": a GET /v2/ gets 401 with a
-      WWW-Authenticate header of 1 MiB or 20 KiB.
+      WWW-Authenticate header of 1 MiB or 20 KiB; "http-realm": 401 with a
+      Bearer challenge whose realm is http://127.0.0.1:STORAGE/token.
   "blob_append": N: a blob GET answered 200 gets N bytes more than the
       registry sent (Content-Length grown to match).
   "retry_after": "VALUE": every request gets 429 with Retry-After: VALUE.
@@ -210,6 +211,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ra = st.get("retry_after")
         if ra is not None:
             return self.answer(429, [("Retry-After", str(ra))], b"slow down\n")
+        if st.get("challenge") == "http-realm" and bare == "/v2/":
+            realm = "http://127.0.0.1:%d/token" % srv.storage_port
+            return self.answer(401, [("WWW-Authenticate", 'Bearer realm="%s",service="s"' % realm)])
         size = {"huge": 1 << 20, "large": 20 * 1024}.get(st.get("challenge"))
         if size and bare == "/v2/":
             value = 'Bearer realm="https://auth.example/token",service="' + "x" * size + '"'

@@ -89,7 +89,7 @@
 # hostile_registry_start DIR UPSTREAM_URL [--tls] [hostile_registry.py options...]
 #   Starts tests/tools/hostile_registry.py in front of UPSTREAM_URL (plain
 #   HTTP): a main port (HTTPS with --tls, its certificate from a fresh test
-#   CA in DIR/tls) and a "storage" port that redirects may point at.
+#   CA in DIR/tls, naming IP:0.0.0.0 too) and a "storage" port that redirects may point at.
 #   Exports HOSTILE_DIR, HOSTILE_PORT, HOSTILE_STORAGE_PORT, HOSTILE_HOST
 #   (127.0.0.1:PORT), HOSTILE_URL, HOSTILE_LOG (DIR/hostile.log, JSON
 #   lines), HOSTILE_CA (with --tls). Prints HOSTILE_URL.
@@ -280,10 +280,16 @@ _reg_log_tail() {
 	tail -n 25 "$2" 2>/dev/null | sed 's/^/  | /' >&2 || true
 }
 
-# _reg_make_tls DIR: DIR/tls/{ca.crt,ca.key,server.crt,server.key} and
-# DIR/tls/certs.d/ca.crt.
+# _reg_make_tls DIR [SAN...]: DIR/tls/{ca.crt,ca.key,server.crt,server.key}
+# and DIR/tls/certs.d/ca.crt; the certificate names 127.0.0.1, localhost
+# and each extra SAN (e.g. IP:0.0.0.0).
 _reg_make_tls() {
-	local t=$1/tls
+	local t=$1/tls san=IP:127.0.0.1,DNS:localhost
+	shift
+	while [[ $# -gt 0 ]]; do
+		san+=,$1
+		shift
+	done
 	mkdir -p "$t/certs.d"
 	[[ -f $t/server.crt ]] && return 0
 	{
@@ -293,7 +299,7 @@ _reg_make_tls() {
 			-addext "keyUsage=critical,keyCertSign,cRLSign" &&
 			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 				-keyout "$t/server.key" -out "$t/server.csr" -subj "/CN=localhost" &&
-			printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+			printf '%s\n' "subjectAltName=$san" \
 				"basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
 				"extendedKeyUsage=serverAuth" >"$t/server.ext" &&
 			openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
@@ -570,7 +576,8 @@ hostile_registry_start() {
 	dir=$(_reg_abs "$dir")
 	if [[ ${1:-} == --tls ]]; then
 		shift
-		_reg_make_tls "$dir" || return 1
+		# 0.0.0.0 reaches the listener but is not loopback to clients
+		_reg_make_tls "$dir" IP:0.0.0.0 || return 1
 		extra=(--tls-cert "$dir/tls/server.crt" --tls-key "$dir/tls/server.key")
 		scheme=https
 	fi
