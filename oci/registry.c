@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <time.h>
@@ -65,9 +66,13 @@ int wp_registry_retries(const wp_registry *r)
 	return r->retries;
 }
 
-/* The host part of "host[:port]" or "[v6]:port" is loopback. */
-static bool is_loopback(const char *registry)
+/* The host part of "host[:port]" or "[v6]:port" is loopback: localhost,
+ * ::1, or an IPv4 literal in 127.0.0.0/8 (not a name such as
+ * "127.example.com", which DNS may send anywhere). */
+bool wp_registry_is_loopback(const char *registry)
 {
+	struct in_addr v4;
+
 	_cleanup_free_ char *host = NULL;
 
 	if (registry[0] == '[') {
@@ -82,7 +87,7 @@ static bool is_loopback(const char *registry)
 	if (!host)
 		return false;
 	return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	       wp_str_has_prefix(host, "127.");
+	       (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
 }
 
 int wp_registry_open(wp_registry **out, const char *registry, const wp_registry_options *o,
@@ -103,7 +108,7 @@ int wp_registry_open(wp_registry **out, const char *registry, const wp_registry_
 		return wp_error_oom(err);
 	}
 	r->plain_http = o && o->plain_http;
-	r->may_use_http = r->plain_http || (o && o->insecure) || is_loopback(registry);
+	r->may_use_http = r->plain_http || (o && o->insecure) || wp_registry_is_loopback(registry);
 	r->retries = o && o->retries >= 0 ? o->retries : DEFAULT_RETRIES;
 	r->anonymous = o && o->anonymous;
 	ho.ca_file = o ? o->ca_file : NULL;
@@ -335,7 +340,7 @@ static int ping_locked(wp_registry *r, wp_error **err)
 	_cleanup_free_ char *http = wp_strdup_printf("http://%s", r->host);
 	wp_http_response resp = {0};
 	wp_error *e = NULL;
-	bool loopback = is_loopback(r->name);
+	bool loopback = wp_registry_is_loopback(r->name);
 	int rc;
 
 	if (r->pinged)

@@ -577,3 +577,17 @@ Test(http, only_http_and_https_urls_are_requested)
 	}
 	wp_http_free(h);
 }
+
+Test(http, only_loopback_addresses_count_as_loopback)
+{
+	static const char *const yes[] = {"localhost",	    "localhost:5000", "127.0.0.1",
+					  "127.0.0.1:5000", "127.1.2.3:443",  "[::1]:5000"};
+	static const char *const no[] = {
+		"127.example.com",	   "127.0.0.1.nip.io:5000", "127.evil:5000", "0.0.0.0:5000",
+		"[::ffff:127.0.0.1]:5000", "localhost.example.com", "128.0.0.1",     "ghcr.io"};
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(yes); i++)
+		cr_assert(wp_registry_is_loopback(yes[i]), "%s", yes[i]);
+	for (size_t i = 0; i < WP_ARRAY_SIZE(no); i++)
+		cr_assert_not(wp_registry_is_loopback(no[i]), "%s", no[i]);
+}
