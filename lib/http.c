@@ -12,6 +12,10 @@
 
 #define DEFAULT_BODY_MAX (1u << 20)
 #define POOL_MAX 16
+/* Response headers, over every response of one transfer (a 100 Continue
+ * and the answer): registries send a dozen or two, a few kB in all */
+#define HEADERS_MAX_BYTES (256u * 1024)
+#define HEADERS_MAX_COUNT 500
 
 struct wp_http {
 	CURLSH *share;
@@ -210,6 +214,9 @@ struct transfer {
 	int64_t body_pos;
 	size_t body_max;
 	bool overflow;
+	bool error_body_cut; /* a non-2xx body reached body_max: the rest is not read */
+	size_t header_bytes, header_count;
+	bool headers_overflow;
 	wp_error *cb_err; /* an error from the sink or the body file */
 	/* stall detection: when a byte last moved either way. curl's own
 	 * LOW_SPEED_TIME averages over a few seconds, so after a burst (an
@@ -227,6 +234,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	const char *colon, *v, *end = data + len;
 	char *key;
 
+	t->header_bytes += len;
+	if (++t->header_count > HEADERS_MAX_COUNT || t->header_bytes > HEADERS_MAX_BYTES) {
+		t->headers_overflow = true;
+		return 0;
+	}
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		/* a new response (after a 100 Continue, say): start over */
 		wp_kv_release(&t->resp->headers);
@@ -268,13 +280,25 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 			return 0;
 		return len;
 	}
+	if (status >= 200 && status < 300 && t->resp->body.len == 0) {
+		/* a stated length over the limit is refused before a byte is kept */
+		curl_off_t stated = -1;
+
+		cx.easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &stated);
+		if (stated > 0 && (uint64_t)stated > t->body_max) {
+			t->overflow = true;
+			return 0;
+		}
+	}
 	if (t->resp->body.len + len > t->body_max) {
-		/* error bodies are only read for their message: keep the start */
+		/* error bodies are only read for their message: keep the start,
+		 * and stop the transfer there (an endless one would never end) */
 		if (status < 200 || status >= 300) {
 			size_t room = t->body_max - t->resp->body.len;
 
 			wp_buf_append(&t->resp->body, data, room, NULL);
-			return len;
+			t->error_body_cut = true;
+			return 0;
 		}
 		t->overflow = true;
 		return 0;
@@ -401,6 +425,11 @@ static int curl_failure(CURLcode code, const char *errbuf, const char *method, c
 	int kind = WP_ENETWORK;
 
 	switch (code) {
+	case CURLE_OUT_OF_MEMORY:
+		/* what curl says of a header line over its own limit (100 KiB) */
+		kind = WP_ELIMIT;
+		why = "response refused: a header line over 100 KiB (or out of memory)";
+		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -455,7 +484,13 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	cx.easy_setopt(t.curl, CURLOPT_USERAGENT, h->user_agent);
 	cx.easy_setopt(t.curl, CURLOPT_HTTPHEADER, headers);
 	cx.easy_setopt(t.curl, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* PROTOCOLS_STR is libcurl 7.85+; older ones know only the bitmask */
+	if (cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+		cx.easy_setopt(t.curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#pragma GCC diagnostic pop
+	}
 	cx.easy_setopt(t.curl, CURLOPT_CONNECTTIMEOUT, h->connect_timeout);
 	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	cx.easy_setopt(t.curl, CURLOPT_LOW_SPEED_TIME, h->stall_timeout);
@@ -501,6 +536,8 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 	t.moved_at = t0;
 	rc = cx.easy_perform(t.curl);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == CURLE_WRITE_ERROR && t.error_body_cut)
+		rc = CURLE_OK; /* the error status and the start of its body are all we need */
 	if (rc == CURLE_OK) {
 		char *eff = NULL;
 
@@ -521,11 +558,17 @@ static int perform(wp_http *h, const wp_http_request *req, const char *method, c
 		r = t.cb_err->code;
 		if (err && !*err)
 			*err = TAKE_PTR(t.cb_err);
+	} else if (t.headers_overflow) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		r = wp_error_set(err, WP_ELIMIT,
+				 "%s %s: response headers over %u bytes or %u lines: refused",
+				 method, shown ? shown : "", HEADERS_MAX_BYTES, HEADERS_MAX_COUNT);
 	} else if (t.overflow) {
 		_cleanup_free_ char *shown = wp_url_redact(url);
 
-		r = wp_error_set(err, WP_ELIMIT, "%s %s: response larger than %zu bytes", method,
-				 shown ? shown : "", t.body_max);
+		r = wp_error_set(err, WP_ELIMIT, "%s %s: response larger than %zu bytes: refused",
+				 method, shown ? shown : "", t.body_max);
 	} else {
 		r = curl_failure(rc, errbuf, method, url, err);
 		wp_log_debug("< %s failed: %s", method, errbuf[0] ? errbuf : cx.easy_strerror(rc));
@@ -541,6 +584,27 @@ static bool is_redirect(long status)
 	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/* A redirect goes to http or https only, and from https to plain http only
+ * when TLS is not verified anyway (--insecure). */
+static int check_redirect(const wp_http *h, const char *from, const char *to, const char *method,
+			  wp_error **err)
+{
+	_cleanup_free_ char *shown_from = NULL, *shown_to = NULL;
+	bool to_https = strncasecmp(to, "https://", 8) == 0;
+	const char *why;
+
+	if (!to_https && strncasecmp(to, "http://", 7) != 0)
+		why = "to a scheme other than http and https";
+	else if (!to_https && strncasecmp(from, "https://", 8) == 0 && !h->insecure_tls)
+		why = "from HTTPS to plain HTTP (--insecure allows it)";
+	else
+		return 0;
+	shown_from = wp_url_redact(from);
+	shown_to = wp_url_redact(to);
+	return wp_error_set(err, WP_EREMOTE, "%s %s: redirect to \"%s\" refused: %s", method,
+			    shown_from ? shown_from : "", shown_to ? shown_to : "", why);
+}
+
 int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp, wp_error **err)
 {
 	_cleanup_free_ char *url = strdup(req->url);
@@ -551,6 +615,14 @@ int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp,
 	memset(resp, 0, sizeof(*resp));
 	if (!url)
 		return wp_error_oom(err);
+	if (strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		/* a token realm, say, names the URL: only HTTP(S) is spoken */
+		return wp_error_set(err, WP_EINVALID,
+				    "%s \"%s\": not an http or https URL: refused", method,
+				    shown ? shown : "");
+	}
 	for (int hop = 0;; hop++) {
 		const char *location;
 		char *next = NULL;
@@ -560,9 +632,22 @@ int wp_http_send(wp_http *h, const wp_http_request *req, wp_http_response *resp,
 			return r;
 		}
 		location = wp_http_header(resp, "location");
-		if (!is_redirect(resp->status) || !location || hop >= req->max_redirects)
+		if (!is_redirect(resp->status) || !location || req->max_redirects <= 0)
 			return 0;
+		if (hop >= req->max_redirects) {
+			_cleanup_free_ char *shown = wp_url_redact(req->url);
+
+			r = wp_error_set(err, WP_EREMOTE, "%s %s: more than %d redirects: refused",
+					 method, shown ? shown : "", req->max_redirects);
+			wp_http_response_release(resp);
+			return r;
+		}
 		if ((r = wp_url_resolve(url, location, &next, err)) < 0) {
+			wp_http_response_release(resp);
+			return r;
+		}
+		if ((r = check_redirect(h, url, next, method, err)) < 0) {
+			free(next);
 			wp_http_response_release(resp);
 			return r;
 		}
@@ -684,18 +769,20 @@ long wp_http_retry_after(const char *value)
 	while (*p == ' ')
 		p++;
 	if (isdigit((unsigned char)*p)) {
-		for (; isdigit((unsigned char)*p); p++) {
-			if (s > 86400)
-				return 86400;
-			s = s * 10 + (*p - '0');
-		}
-		return *p == '\0' || *p == ' ' ? s : -1;
+		for (; isdigit((unsigned char)*p); p++)
+			if ((s = s * 10 + (*p - '0')) > 86400)
+				s = 86401; /* saturated: no overflow */
+		if (*p != '\0' && *p != ' ')
+			return -1;
+		return s > 86400 ? 86400 : s;
 	}
 	if (need_curl(NULL) < 0)
 		return -1;
 	when = cx.getdate(p, NULL);
 	if (when < 0)
 		return -1;
+	if (when - time(NULL) > 86400)
+		return 86400;
 	s = (long)(when - time(NULL));
 	return s < 0 ? 0 : s;
 }

@@ -7,7 +7,14 @@
  * Authorization value is dropped as soon as a redirect leaves the original
  * scheme, host and port; relative and absolute Location values are resolved
  * against the request URL with their query strings kept byte for byte; a
- * 303 becomes a GET; other redirects repeat the method and the body.
+ * 303 becomes a GET; other redirects repeat the method and the body. A
+ * redirect to a scheme other than http and https, from https to plain http
+ * (unless insecure_tls), or past max_redirects is an error (WP_EREMOTE).
+ *
+ * What a response may hold is bounded: its headers (256 KiB, 500 lines), and
+ * a body kept in memory (body_max: a 2xx body over it is WP_ELIMIT, refused
+ * on a larger Content-Length before a byte is kept; an error body is cut
+ * there and the rest is not read).
  *
  * --debug logs each request line and status. Authorization values are never
  * logged and query values other than well-known harmless ones are masked, so
@@ -53,7 +60,7 @@ typedef struct wp_http_request {
 	wp_http_body body;
 	const wp_sink *sink; /* response body of a 2xx goes here when set */
 	size_t body_max;     /* otherwise kept in resp->body up to this; 0: 1 MiB */
-	int max_redirects;   /* 0: do not follow */
+	int max_redirects;   /* 0: do not follow (the 3xx is the answer) */
 	void (*progress)(void *ctx, int64_t sent, int64_t received);
 	void *progress_ctx;
 } wp_http_request;
@@ -90,8 +97,8 @@ int wp_url_add_query(char **url, const char *name, const char *value, wp_error *
 char *wp_url_escape(const char *s);
 /* The URL with query values masked, for logs; owned, NULL when out of memory. */
 char *wp_url_redact(const char *url);
-/* Seconds to wait from a Retry-After value (seconds or HTTP-date); -1 when
- * it cannot be read. */
+/* Seconds to wait from a Retry-After value (seconds or HTTP-date), at most
+ * 86400; -1 when it cannot be read. */
 long wp_http_retry_after(const char *value);
 
 #endif

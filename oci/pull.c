@@ -1,6 +1,7 @@
 #include <pthread.h>
 
 #include "pull.h"
+#include "config.h"
 #include "mediatype.h"
 #include "remote.h"
 #include "../lib/fileio.h"
@@ -219,6 +220,12 @@ static int pull_manifest_parts(struct pull *p, const wp_remote_manifest *image, 
 	char stored[WP_DIGEST_SIZE];
 	int r = wp_manifest_parse(&m, image->bytes.data, image->bytes.len, image->digest, err);
 
+	/* no image config is read past WP_CONFIG_MAX: not fetched either */
+	if (r == 0 && m.config.size > (int64_t)WP_CONFIG_MAX)
+		r = wp_error_set(err, WP_ELIMIT,
+				 "manifest %s: config %s of %" PRId64
+				 " bytes is larger than %u bytes: refused",
+				 image->digest, m.config.digest, m.config.size, WP_CONFIG_MAX);
 	if (r == 0 && !(p->blobs = calloc(m.n_layers + 1, sizeof(*p->blobs))))
 		r = wp_error_oom(err);
 	if (r == 0) {

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <time.h>
@@ -14,6 +15,8 @@
 
 #define DEFAULT_RETRIES 5
 #define TOKEN_MAX (1u << 20)
+/* the longest wait a Retry-After can ask for, in seconds */
+#define RETRY_AFTER_MAX 300
 /* renew a token this many seconds before it expires */
 #define TOKEN_MARGIN 10
 
@@ -63,9 +66,13 @@ int wp_registry_retries(const wp_registry *r)
 	return r->retries;
 }
 
-/* The host part of "host[:port]" or "[v6]:port" is loopback. */
-static bool is_loopback(const char *registry)
+/* The host part of "host[:port]" or "[v6]:port" is loopback: localhost,
+ * ::1, or an IPv4 literal in 127.0.0.0/8 (not a name such as
+ * "127.example.com", which DNS may send anywhere). */
+bool wp_registry_is_loopback(const char *registry)
 {
+	struct in_addr v4;
+
 	_cleanup_free_ char *host = NULL;
 
 	if (registry[0] == '[') {
@@ -80,7 +87,7 @@ static bool is_loopback(const char *registry)
 	if (!host)
 		return false;
 	return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-	       wp_str_has_prefix(host, "127.");
+	       (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
 }
 
 int wp_registry_open(wp_registry **out, const char *registry, const wp_registry_options *o,
@@ -101,7 +108,7 @@ int wp_registry_open(wp_registry **out, const char *registry, const wp_registry_
 		return wp_error_oom(err);
 	}
 	r->plain_http = o && o->plain_http;
-	r->may_use_http = r->plain_http || (o && o->insecure) || is_loopback(registry);
+	r->may_use_http = r->plain_http || (o && o->insecure) || wp_registry_is_loopback(registry);
 	r->retries = o && o->retries >= 0 ? o->retries : DEFAULT_RETRIES;
 	r->anonymous = o && o->anonymous;
 	ho.ca_file = o ? o->ca_file : NULL;
@@ -165,17 +172,24 @@ void wp_registry_backoff(int attempt, const wp_http_response *resp)
 			 resp ? wp_http_retry_after(wp_http_header(resp, "retry-after")) : -1);
 }
 
-void wp_registry_wait(int attempt, long after)
+double wp_registry_wait_seconds(int attempt, long after)
 {
-	double base = 0.2 * (double)(1 << (attempt < 8 ? attempt : 8)), wait;
-	struct timespec ts;
+	double base = 0.2 * (double)(1 << (attempt < 8 ? attempt : 8));
 
+	/* a server's Retry-After is followed, up to RETRY_AFTER_MAX */
+	if (after >= 0)
+		return after > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : (double)after;
 	if (base > 10)
 		base = 10;
 	/* full jitter within [base/2, base] keeps parallel uploads apart */
-	wait = base / 2 + base / 2 * ((double)(rand() % 1000) / 1000.0);
-	if (after >= 0)
-		wait = after > 300 ? 300 : (double)after;
+	return base / 2 + base / 2 * ((double)(rand() % 1000) / 1000.0);
+}
+
+void wp_registry_wait(int attempt, long after)
+{
+	double wait = wp_registry_wait_seconds(attempt, after);
+	struct timespec ts;
+
 	wp_log_debug("waiting %.1f s before trying again", wait);
 	ts.tv_sec = (time_t)wait;
 	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
@@ -251,6 +265,14 @@ static int learn_challenge(wp_registry *r, const wp_http_response *resp, wp_erro
 			rc = wp_error_set(err, WP_EREMOTE,
 					  "registry \"%s\" asks for a bearer token without a realm",
 					  r->name);
+		} else if (strncasecmp(realm, "http://", 7) == 0 && !r->may_use_http) {
+			/* credentials would cross the network in the clear */
+			_cleanup_free_ char *shown = wp_url_redact(realm);
+
+			rc = wp_error_set(err, WP_EREMOTE,
+					  "registry \"%s\" names a token server on plain HTTP "
+					  "(\"%s\"): refused (--insecure allows it)",
+					  r->name, shown ? shown : "");
 		} else {
 			free(r->realm);
 			free(r->service);
@@ -318,7 +340,7 @@ static int ping_locked(wp_registry *r, wp_error **err)
 	_cleanup_free_ char *http = wp_strdup_printf("http://%s", r->host);
 	wp_http_response resp = {0};
 	wp_error *e = NULL;
-	bool loopback = is_loopback(r->name);
+	bool loopback = wp_registry_is_loopback(r->name);
 	int rc;
 
 	if (r->pinged)
@@ -334,9 +356,12 @@ static int ping_locked(wp_registry *r, wp_error **err)
 		 * plain HTTP with 400 or closes */
 		bool transient;
 
-		rc = ping_base(r, http, 0, &resp, NULL);
+		rc = ping_base(r, http, 0, &resp, &e);
 		transient =
 			rc == WP_ENETWORK || (rc == 0 && wp_registry_retryable_status(resp.status));
+		if (rc == WP_ELIMIT) /* an HTTP server answered, with too much */
+			return ping_failed(r, rc, e, err);
+		wp_error_clear(&e);
 		if (rc == 0 && (resp.status == 200 || resp.status == 401)) {
 			r->base = TAKE_PTR(http);
 		} else {
@@ -725,6 +750,7 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 	/* a 401 renews the token and repeats the call once; again (up to
 	 * --retries times) when the fresh token died too before it arrived */
 	int reauths = once ? -1 : 0;
+	bool same_origin;
 	int rc = wp_registry_ping(r, err);
 
 	if (rc < 0)
@@ -735,6 +761,15 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 		url = wp_strdup_printf("%s%s", r->base, c->path);
 	if (!url)
 		return wp_error_oom(err);
+	/* an absolute URL from the registry (an upload's Location, a Link to
+	 * the next page) gets credentials only on the registry's own origin */
+	same_origin = wp_url_same_origin(url, r->base);
+	if (!same_origin && wp_log_get_level() >= WP_LOG_DEBUG) {
+		_cleanup_free_ char *shown = wp_url_redact(url);
+
+		wp_log_debug("%s is not on %s: no credentials sent there", shown ? shown : "",
+			     r->base);
+	}
 	for (int attempt = 0;;) {
 		_cleanup_free_ char *authz = NULL;
 		wp_http_request req = {
@@ -751,11 +786,13 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 		};
 		wp_error *e = NULL;
 
-		pthread_mutex_lock(&r->lock);
-		rc = authorization(r, c->scopes, false, &authz, err);
-		pthread_mutex_unlock(&r->lock);
-		if (rc < 0)
-			return rc;
+		if (same_origin) {
+			pthread_mutex_lock(&r->lock);
+			rc = authorization(r, c->scopes, false, &authz, err);
+			pthread_mutex_unlock(&r->lock);
+			if (rc < 0)
+				return rc;
+		}
 		req.authorization = authz;
 		rc = wp_http_send(r->http, &req, resp, &e);
 		if (authz)

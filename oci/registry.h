@@ -67,7 +67,7 @@ int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const c
 		     wp_error **err);
 
 /* Whether a failure may pass by itself (and the wait before the next try,
- * honouring Retry-After). attempt counts from 0. */
+ * honouring Retry-After up to 300 s). attempt counts from 0. */
 bool wp_registry_retryable_status(long status);
 void wp_registry_backoff(int attempt, const wp_http_response *resp);
 /* The same with the Retry-After already read: seconds, or -1 for none. */

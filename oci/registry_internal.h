@@ -2,6 +2,7 @@
 #ifndef WP_REGISTRY_INTERNAL_H
 #define WP_REGISTRY_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../lib/error.h"
@@ -12,5 +13,15 @@
  * WP_EINVALID, naming the "token response". */
 int wp_token_response_parse(const char *body, size_t len, char **value, long *expires_in,
 			    wp_error **err);
+
+/* Whether a registry name ("host[:port]", "[v6]:port") is loopback, so may
+ * speak plain HTTP without --insecure: localhost, ::1, 127.0.0.0/8 as an
+ * IPv4 literal. */
+bool wp_registry_is_loopback(const char *registry);
+
+/* Seconds to wait before try number attempt + 1: the server's Retry-After
+ * (after >= 0) up to 300, else an exponential backoff with jitter (0.1 s
+ * doubling up to 10 s). */
+double wp_registry_wait_seconds(int attempt, long after);
 
 #endif

@@ -134,6 +134,8 @@ int wp_remote_get_manifest(wp_registry *r, const char *repo, const char *ref,
 				      .retry = true};
 
 		rc = wp_registry_call_send(r, &c, &resp, err);
+		if (rc == WP_ELIMIT)
+			wp_error_prefix(err, "%s", what);
 	}
 	if (rc == 0 && resp.status != 200)
 		rc = wp_registry_fail(r, &resp, what, err);
@@ -213,6 +215,26 @@ int wp_remote_resolve(wp_registry *r, const char *repo, const char *ref, wp_desc
 	return rc;
 }
 
+/* The hashing sink, refusing bytes past the size the descriptor states: a
+ * registry cannot fill the disk by sending more. */
+typedef struct bounded_sink {
+	wp_hashing_sink *hs;
+	int64_t max;
+	const char *what;
+} bounded_sink;
+
+static int bounded_write(void *ctx, const void *data, size_t len, wp_error **err)
+{
+	bounded_sink *b = ctx;
+
+	if (len > (uint64_t)b->max || b->hs->size > (uint64_t)b->max - len)
+		return wp_error_set(err, WP_EDIGEST,
+				    "%s: the registry sent more than the %" PRId64
+				    " bytes expected: refused",
+				    b->what, b->max);
+	return wp_hashing_sink_write(b->hs, data, len, err);
+}
+
 typedef struct blob_progress {
 	void (*fn)(void *ctx, int64_t received);
 	void *ctx;
@@ -234,6 +256,7 @@ int wp_remote_get_blob(wp_registry *r, const char *repo, const wp_descriptor *d,
 	_cleanup_free_ char *what = wp_strdup_printf("blob %s", d->digest);
 	char got[WP_DIGEST_SIZE];
 	wp_hashing_sink hs;
+	bounded_sink bounded;
 	wp_sink hashing;
 	wp_http_response resp = {0};
 	blob_progress bp = {progress, progress_ctx};
@@ -253,7 +276,8 @@ int wp_remote_get_blob(wp_registry *r, const char *repo, const wp_descriptor *d,
 		free(s.text);
 		return rc;
 	}
-	hashing = wp_hashing_sink_as_sink(&hs);
+	bounded = (bounded_sink){&hs, d->size, what};
+	hashing = (wp_sink){bounded_write, &bounded};
 	{
 		wp_registry_call c = {.method = "GET",
 				      .path = path,
@@ -379,6 +403,15 @@ int wp_remote_get_paged(wp_registry *r, const char *repo, const char *path, cons
 		if (rc == 0)
 			rc = page(ctx, n, &resp, err);
 		after = rc == 0 ? wp_http_next_link(&resp) : NULL;
+		if (after) {
+			/* relative to the page that named it ("</v2/...>"), so a
+			 * target can never be glued onto the registry's host name */
+			char *full = NULL;
+
+			rc = wp_url_resolve(resp.url, after, &full, err);
+			free(after);
+			after = full;
+		}
 		wp_http_response_release(&resp);
 		/* a registry pointing at the same page again would loop */
 		if (after && strcmp(after, next) == 0) {

@@ -3,6 +3,8 @@
 # line naming --ca-cert, nothing pushed), pushed with --ca-cert (also as
 # localhost, and with build --push) or --insecure; another CA is refused;
 # login over TLS (basic and token auth, the token server on HTTPS too).
+# Under a name that is not loopback (0.0.0.0), neither a TLS registry nor a
+# plain-HTTP one is used without --insecure (or --plain-http).
 # shellcheck source=push_lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
@@ -39,6 +41,18 @@ expect_registry_digest app insecure "$D"
 expect_ok wp build --debug "$HELLO" -t "$H/built:v1" --push --ca-cert "$CA" -o built
 expect_eq "$(printf '%s\n%s@%s' "$D" "$H/built:v1" "$D")" "$(cat "$OUT")" "stdout of build --push"
 expect_registry_digest built v1 "$D"
+# a name wasmpack does not take for loopback (0.0.0.0 reaches the same
+# listener): no plain-HTTP fallback, the certificate and the host name are
+# both checked (the CA alone is not enough: the certificate does not name
+# 0.0.0.0); only --insecure relaxes it
+N=0.0.0.0:$REG_PORT
+mark=$(log_mark)
+expect_fail 1 "registry \"$N\"" "--ca-cert" "certificate" -- wp push --retries 0 layout "$N/app:far"
+expect_fail 1 "registry \"$N\"" "0.0.0.0" -- wp push --retries 0 --ca-cert "$CA" layout "$N/app:far"
+expect_eq "" "$(access_lines "$mark" '^(POST|PUT|PATCH|HEAD|GET) ')" "requests past the refused handshakes"
+expect_ok wp push --insecure layout "$N/app:far"
+expect_refs_on_stdout "$D" "$N/app:far"
+expect_registry_digest app far "$D"
 # --ca-cert that does not exist: a usage error
 run wp push --ca-cert "$T/no-such-ca.pem" layout "$H/app:v2"
 expect_status 2
@@ -79,6 +93,18 @@ expect_refs_on_stdout "$D" "$H3/app:v1"
 expect_contains "$ERR" "> GET $REG_TOKEN_URL?" "token request over HTTPS"
 expect_registry_digest app v1 "$D"
 pull_compare "$H3/app:v1" layout --src-cert-dir "$REG_CERT_DIR" --src-creds "frank:$PW"
+
+# === plain HTTP under a non-loopback name: only with --insecure or --plain-http ===
+registry_start anonymous "$T/plain" >/dev/null
+N=0.0.0.0:$REG_PORT
+mark=$(log_mark)
+expect_fail 1 "registry \"$N\"" "--insecure" -- wp push --retries 0 layout "$N/app:v1"
+expect_eq "" "$(access_lines "$mark" '^(POST|PUT|PATCH|HEAD|GET) ')" "plain-HTTP requests without --insecure"
+expect_ok wp push --insecure layout "$N/app:v1"
+expect_refs_on_stdout "$D" "$N/app:v1"
+expect_ok wp push --plain-http layout "$N/app:v2"
+expect_refs_on_stdout "$D" "$N/app:v2"
+expect_registry_digest app v2 "$D"
 
 expect_no_secrets "$PW" "$WRONG_PW" "$(b64 "erin:$PW")" "$(b64 "frank:$PW")" "$(b64 "erin:$WRONG_PW")" \
 	"$(b64 "frank:$WRONG_PW")"

@@ -86,6 +86,14 @@
 #   --tls-cert/--tls-key), PROXY_LOG (DIR/proxy.log, JSON lines). Prints
 #   PROXY_URL. Faults at start: fault_proxy.py's --fault/--count/... or
 #   --rules; later: fault_proxy_set.
+# hostile_registry_start DIR UPSTREAM_URL [--tls] [hostile_registry.py options...]
+#   Starts tests/tools/hostile_registry.py in front of UPSTREAM_URL (plain
+#   HTTP): a main port (HTTPS with --tls, its certificate from a fresh test
+#   CA in DIR/tls, naming IP:0.0.0.0 too) and a "storage" port that redirects may point at.
+#   Exports HOSTILE_DIR, HOSTILE_PORT, HOSTILE_STORAGE_PORT, HOSTILE_HOST
+#   (127.0.0.1:PORT), HOSTILE_URL, HOSTILE_LOG (DIR/hostile.log, JSON
+#   lines), HOSTILE_CA (with --tls). Prints HOSTILE_URL.
+# hostile_registry_mode JSON [URL]  sets its mode (see hostile_registry.py).
 # fault_proxy_set JSON [URL] POSTs JSON to URL/__fault (default $PROXY_URL);
 #                            replaces the rules, e.g.
 #                            fault_proxy_set '{"fault":"status:503","count":2}'
@@ -272,10 +280,16 @@ _reg_log_tail() {
 	tail -n 25 "$2" 2>/dev/null | sed 's/^/  | /' >&2 || true
 }
 
-# _reg_make_tls DIR: DIR/tls/{ca.crt,ca.key,server.crt,server.key} and
-# DIR/tls/certs.d/ca.crt.
+# _reg_make_tls DIR [SAN...]: DIR/tls/{ca.crt,ca.key,server.crt,server.key}
+# and DIR/tls/certs.d/ca.crt; the certificate names 127.0.0.1, localhost
+# and each extra SAN (e.g. IP:0.0.0.0).
 _reg_make_tls() {
-	local t=$1/tls
+	local t=$1/tls san=IP:127.0.0.1,DNS:localhost
+	shift
+	while [[ $# -gt 0 ]]; do
+		san+=,$1
+		shift
+	done
 	mkdir -p "$t/certs.d"
 	[[ -f $t/server.crt ]] && return 0
 	{
@@ -285,7 +299,7 @@ _reg_make_tls() {
 			-addext "keyUsage=critical,keyCertSign,cRLSign" &&
 			openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 				-keyout "$t/server.key" -out "$t/server.csr" -subj "/CN=localhost" &&
-			printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+			printf '%s\n' "subjectAltName=$san" \
 				"basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" \
 				"extendedKeyUsage=serverAuth" >"$t/server.ext" &&
 			openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
@@ -546,6 +560,47 @@ fault_proxy_start() {
 	export PROXY_DIR=$dir PROXY_PORT=$port PROXY_HOST=127.0.0.1:$port
 	export PROXY_URL=$scheme://127.0.0.1:$port PROXY_LOG=$dir/proxy.log
 	printf '%s\n' "$PROXY_URL"
+}
+
+# hostile_registry_start DIR UPSTREAM_URL [--tls] [hostile_registry.py options...]
+hostile_registry_start() {
+	_reg_in_main_shell hostile_registry_start || return 1
+	if [[ $# -lt 2 ]]; then
+		_reg_err "usage: hostile_registry_start DIR UPSTREAM_URL [--tls] [options...]"
+		return 1
+	fi
+	local dir=$1 upstream=$2 scheme=http ports
+	local -a extra=()
+	shift 2
+	mkdir -p "$dir"
+	dir=$(_reg_abs "$dir")
+	if [[ ${1:-} == --tls ]]; then
+		shift
+		# 0.0.0.0 reaches the listener but is not loopback to clients
+		_reg_make_tls "$dir" IP:0.0.0.0 || return 1
+		extra=(--tls-cert "$dir/tls/server.crt" --tls-key "$dir/tls/server.key")
+		scheme=https
+	fi
+	rm -f "$dir/hostile.ports"
+	: >>"$dir/hostile.log"
+	_reg_spawn proxy "$dir" "$dir/hostile.out" "" -- "$REG_PYTHON" "$REG_TOOLS/hostile_registry.py" \
+		--upstream "$upstream" --port-file "$dir/hostile.ports" --log "$dir/hostile.log" \
+		"${extra[@]}" "$@"
+	_reg_wait_port_file "$dir/hostile.ports" "$_REG_PID" "hostile_registry.py" "$dir/hostile.out" ||
+		return 1
+	read -r HOSTILE_PORT HOSTILE_STORAGE_PORT <"$dir/hostile.ports"
+	export HOSTILE_DIR=$dir HOSTILE_PORT HOSTILE_STORAGE_PORT HOSTILE_HOST=127.0.0.1:$HOSTILE_PORT
+	export HOSTILE_URL=$scheme://127.0.0.1:$HOSTILE_PORT HOSTILE_LOG=$dir/hostile.log
+	export HOSTILE_CA=
+	[[ $scheme == http ]] || HOSTILE_CA=$dir/tls/ca.crt
+	printf '%s\n' "$HOSTILE_URL"
+}
+
+# hostile_registry_mode JSON [URL]: replaces the mode of the hostile registry.
+hostile_registry_mode() {
+	local url=${2:-${HOSTILE_URL:?no HOSTILE_URL: start a hostile registry or pass its URL}}
+	curl -k -sS --fail-with-body --max-time 5 -o /dev/null -X POST \
+		-H 'Content-Type: application/json' --data-binary "$1" "$url/__hostile"
 }
 
 # the control endpoint of our own proxy: no certificate check needed (-k)

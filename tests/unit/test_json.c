@@ -252,3 +252,23 @@ Test(json, optional_missing_fields_leave_the_output_alone)
 	cr_assert_eq(n, 77);
 	json_decref(j);
 }
+
+Test(json, parse_refuses_nesting_past_jansson_depth_limit)
+{
+	/* jansson stops at JSON_PARSER_MAX_DEPTH (2048): a manifest nested
+	 * deeper fails cleanly instead of recursing without bound */
+	static char deep[2 * 100000];
+	json_t *j = NULL;
+	wp_error *err = NULL;
+	int r;
+
+	memset(deep, '[', sizeof(deep) / 2);
+	memset(deep + sizeof(deep) / 2, ']', sizeof(deep) / 2);
+	r = wp_json_parse(&j, deep, sizeof(deep), "image manifest", &err);
+	assert_error(r, err, WP_EINVALID, "image manifest: invalid JSON at line 1 column 2049");
+	cr_assert_null(j);
+	/* within the limit: parsed */
+	r = wp_json_parse(&j, deep + sizeof(deep) / 2 - 2000, 4000, "image manifest", &err);
+	assert_ok(r, err);
+	json_decref(j);
+}
