@@ -7,6 +7,7 @@
 #include "output_format.h"
 #include "remote_args.h"
 #include "../lib/log.h"
+#include "../lib/process.h"
 #include "../lib/str.h"
 #include "../oci/credentials.h"
 #include "../oci/reference.h"
@@ -120,6 +121,8 @@ static int login_credential(struct remote_args *ra, const char *password, wp_cre
 	bool have = false;
 	int r;
 
+	/* a crash must not dump the password (nor ptrace reach it) */
+	wp_process_no_dump();
 	if (password && ra->password_stdin)
 		return wp_error_set(err, WP_EUSAGE,
 				    "--password and --password-stdin exclude each other");

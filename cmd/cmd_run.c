@@ -163,15 +163,18 @@ static int runtime_argv(const char *rt, const char *module, const char *argv0, c
 /* Runs argv with the terminal's stdio; *status: its exit status. */
 static int spawn(const wp_strv *argv, int *status, wp_error **err)
 {
+	_cleanup_free_ char **env = wp_process_child_env();
 	pid_t pid;
 	int st = 0;
 
+	if (!env)
+		return wp_error_oom(err);
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) < 0)
 		return wp_error_set_errno(err, errno, "cannot start %s", argv->items[0]);
 	if (pid == 0) {
-		execvp(argv->items[0], argv->items);
+		execvpe(argv->items[0], argv->items, env);
 		fprintf(stderr, "wasmpack: cannot run %s: %s\n", argv->items[0], strerror(errno));
 		_exit(127);
 	}

@@ -2,6 +2,7 @@
 
 #include "remote_args.h"
 #include "../lib/buf.h"
+#include "../lib/process.h"
 #include "../lib/str.h"
 #include "../oci/reference.h"
 #include "../lib/common.h"
@@ -86,6 +87,8 @@ int remote_args_credential(const struct remote_args *a, wp_credential *out, bool
 
 	memset(out, 0, sizeof(*out));
 	*have = false;
+	/* the process is about to hold a secret: a crash must not dump it */
+	wp_process_no_dump();
 	if (a->password_stdin && !user)
 		return wp_error_set(err, WP_EUSAGE, "--password-stdin needs --username");
 	if (!user)

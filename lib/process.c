@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -16,6 +17,41 @@
 #endif
 
 #define IO_CHUNK 65536
+
+/* Variables of wasmpack's environment that hold secrets: no child gets them. */
+static const char *const secret_vars[] = {"WASMPACK_PASSWORD"};
+
+static bool is_secret_var(const char *entry)
+{
+	for (size_t i = 0; i < WP_ARRAY_SIZE(secret_vars); i++) {
+		size_t n = strlen(secret_vars[i]);
+
+		if (strncmp(entry, secret_vars[i], n) == 0 && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+char **wp_process_child_env(void)
+{
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ && environ[n])
+		n++;
+	env = calloc(n + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!is_secret_var(environ[i]))
+			env[k++] = environ[i];
+	return env;
+}
+
+bool wp_process_no_dump(void)
+{
+	return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+}
 
 /* The parent's side of a running child. */
 typedef struct child {
@@ -105,14 +141,20 @@ static int spawn(child *c, const char *const argv[], int in_fd, int out_fd, int 
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t mask, dfl;
+	char **env = wp_process_child_env();
 	int e;
 
+	if (!env)
+		return wp_error_oom(err);
 	e = posix_spawn_file_actions_init(&fa);
-	if (e)
+	if (e) {
+		free(env);
 		return wp_error_set_errno(err, e, "cannot run \"%s\"", c->name);
+	}
 	e = posix_spawnattr_init(&attr);
 	if (e) {
 		posix_spawn_file_actions_destroy(&fa);
+		free(env);
 		return wp_error_set_errno(err, e, "cannot run \"%s\"", c->name);
 	}
 	sigemptyset(&mask);
@@ -136,9 +178,10 @@ static int spawn(child *c, const char *const argv[], int in_fd, int out_fd, int 
 	if (!e)
 		e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	if (!e)
-		e = posix_spawnp(&c->pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+		e = posix_spawnp(&c->pid, argv[0], &fa, &attr, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	free(env);
 	if (e) {
 		c->pid = -1;
 		return spawn_error(c->name, e, err);

@@ -523,13 +523,31 @@ static void helper_release(helper *h)
 	h->prog = h->hint = NULL;
 }
 
+/* A helper name is run as "docker-credential-NAME", looked up in PATH and
+ * never through a shell: shell metacharacters in it are just characters. A
+ * '/' (a path) is refused, and so are spaces, control characters and
+ * non-ASCII bytes, which no helper has and which would break messages. */
+static bool valid_helper_name(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '/')
+			return false;
+	return strlen(name) <= REGISTRY_MAX;
+}
+
 static int helper_init(helper *h, const char *name, const char *file, const char *where,
 		       const char *hint, wp_error **err)
 {
-	if (strchr(name, '/'))
+	if (!valid_helper_name(name)) {
+		int shown = 0;
+
+		/* quoted up to its first control character: one line */
+		while (shown < 100 && (unsigned char)name[shown] >= 0x20 && name[shown] != 0x7f)
+			shown++;
 		return wp_error_set(err, WP_EINVALID,
-				    "\"%s\": %s: invalid credential helper name \"%s\"", file,
-				    where, name);
+				    "\"%s\": %s: invalid credential helper name \"%.*s%s\"", file,
+				    where, shown, name, name[shown] ? "..." : "");
+	}
 	h->prog = wp_strdup_printf(HELPER_PREFIX "%s", name);
 	h->hint = strdup(hint);
 	h->file = file;
@@ -828,6 +846,8 @@ int wp_credentials_lookup(const char *registry, wp_credential *out, bool *found,
 	r = check_registry(registry, err);
 	if (r < 0)
 		return r;
+	/* from here on the process may hold secrets: a crash dumps no core */
+	wp_process_no_dump();
 	r = docker_config_load(&cfg, false, err);
 	if (r == 0 && cfg.root)
 		r = lookup_helpers(&cfg, registry, &c, &got, err);
@@ -981,6 +1001,7 @@ int wp_credentials_store(const char *registry, const wp_credential *c, char **wh
 	char *desc = NULL;
 	int r;
 
+	wp_process_no_dump();
 	r = check_registry(registry, err);
 	if (r == 0)
 		r = check_credential(registry, c, err);
@@ -1050,6 +1071,7 @@ int wp_credentials_erase(const char *registry, bool *existed, wp_error **err)
 	bool use_helper = false, removed = false, secrets = false, any = false;
 	int r;
 
+	wp_process_no_dump();
 	r = check_registry(registry, err);
 	if (r == 0)
 		r = docker_config_load(&cfg, true, err);

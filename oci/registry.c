@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
+#include <strings.h>
 #include <time.h>
 
 #include "registry.h"
@@ -845,6 +846,44 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
 	}
 }
 
+static bool token_char(char c)
+{
+	return isalnum((unsigned char)c) || strchr("+/=._~-", c);
+}
+
+static void mask(char *from, size_t n)
+{
+	memset(from, '*', n);
+}
+
+void wp_registry_redact(char *text, const char *const secrets[], size_t n_secrets)
+{
+	static const char *const schemes[] = {"basic ", "bearer "};
+
+	if (!text)
+		return;
+	for (size_t i = 0; i < n_secrets; i++) {
+		size_t n = secrets[i] ? strlen(secrets[i]) : 0;
+
+		for (char *p = n ? strstr(text, secrets[i]) : NULL; p;
+		     p = strstr(p + n, secrets[i]))
+			mask(p, n);
+	}
+	for (char *p = text; *p; p++) {
+		size_t skip = 0, n = 0;
+
+		for (size_t k = 0; k < WP_ARRAY_SIZE(schemes) && !skip; k++)
+			if (strncasecmp(p, schemes[k], strlen(schemes[k])) == 0)
+				skip = strlen(schemes[k]);
+		if (!skip && strncmp(p, "eyJ", 3) != 0)
+			continue;
+		while (p[skip + n] && token_char(p[skip + n]))
+			n++;
+		mask(p + skip, n);
+		p += skip + n - (skip + n > 0);
+	}
+}
+
 /* "CODE: message" from {"errors":[...]}, else the body's first line. */
 static char *error_text(const wp_http_response *resp)
 {
@@ -908,8 +947,22 @@ int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const c
 		     wp_error **err)
 {
 	_cleanup_free_ char *text = error_text(resp);
-	_cleanup_free_ char *scope = NULL;
-	const char *detail = text && *text ? text : "";
+	_cleanup_free_ char *scope = NULL, *basic = NULL;
+	const char *detail;
+
+	/* a registry (or proxy) that echoes the request's headers in its
+	 * error must not make us print the credentials */
+	if (r->have_cred && basic_value(&r->cred, &basic, NULL) < 0)
+		basic = NULL;
+	{
+		const char *secrets[] = {r->cred.password, r->cred.identity_token,
+					 r->cred.registry_token, basic ? basic + 6 : NULL};
+
+		wp_registry_redact(text, secrets, WP_ARRAY_SIZE(secrets));
+	}
+	if (basic)
+		explicit_bzero(basic, strlen(basic));
+	detail = text && *text ? text : "";
 	const char *sep = *detail ? ": " : "";
 
 	switch (resp->status) {

@@ -24,4 +24,11 @@ bool wp_registry_is_loopback(const char *registry);
  * doubling up to 10 s). */
 double wp_registry_wait_seconds(int attempt, long after);
 
+/* Masks with '*', in place, every occurrence in text of each non-empty
+ * secret, the value after "Basic " or "Bearer " (any case), and anything
+ * that looks like a JWT (a run of base64url characters and dots starting
+ * "eyJ"): for a registry's error message, which a misbehaving registry or
+ * proxy may fill with the request's Authorization header. */
+void wp_registry_redact(char *text, const char *const secrets[], size_t n_secrets);
+
 #endif

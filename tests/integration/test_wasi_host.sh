@@ -2,7 +2,8 @@
 # The native fallback's WASI host (wasmopt/wasi_host): modules translated by wasm2c and
 # compiled with the host by build-native.sh behave as under node:wasi (same stdout, same exit
 # status) for tests/data/c/wasi_exercise.c and wasi_more.c, refuse every way out of a
-# preopen, and end with one "wasm trap:" line and status 134 when they trap.
+# preopen (tests/data/c/wasi_escape.c: every way out, with raw WASI calls, and a symlink race),
+# and end with one "wasm trap:" line and status 134 when they trap.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if ! command -v wasm2c >/dev/null || ! command -v wat2wasm >/dev/null ||
@@ -77,6 +78,82 @@ make_tree envrun
 run env WASMPACK_PREOPENS="$T/envrun/sandbox:/sandbox" ./exercise.native "${args[@]}" <stdin.txt
 expect_eq 7 "$STATUS" "exit status with WASMPACK_PREOPENS"
 expect_same_file native.out "$OUT"
+
+# every other way out, with the raw WASI calls (wasi-libc refuses some paths before the host
+# sees them): native only, as node:wasi's uvwasi follows symlinks out of the preopen
+expect_ok clang --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -Werror \
+	-o escape.wasm "$ROOT/tests/data/c/wasi_escape.c"
+expect_ok "$BUILD_NATIVE" escape.wasm escape.native
+make_tree esc
+(
+	cd esc/sandbox
+	mkdir sub
+	ln -s /etc abs-dir
+	ln -s chain2 chain1
+	ln -s ../outside/secret chain2
+	ln -s loop2 loop1
+	ln -s loop1 loop2
+	ln -s ../outside/new dangling-out
+	ln -s .. sub/up
+)
+snapshot esc/outside >outside.before
+expect_ok ./escape.native --preopen "$T/esc/sandbox:/sandbox"
+cp "$OUT" escape.out
+expect_eq 0 "$(grep -c 'ESCAPED\|FAILED' escape.out || true)" \
+	"escapes: $(grep 'ESCAPED\|FAILED' escape.out | head -n 3 | tr '\n' '|')"
+for what in "dot-dot" "absolute" "absolute root" "down then up" "parent directory" "symlink out" \
+	"symlink out then down" "absolute symlink to a directory" "symlink chain" \
+	"symlink up inside then out" "create through a dangling symlink out" "stat up" \
+	"readlink up" "mkdir through a symlink out" "unlink through a symlink out" "rename out" \
+	"rename in from outside" "link in from outside" "symlink made through a symlink out" \
+	"follow a symlink made to climb out" "times through a symlink out" \
+	"dot-dot-dot-dot from an opened subdirectory"; do
+	grep -qx "$what: refused (errno 76)" escape.out ||
+		fail "\"$what\" is not refused with ENOTCAPABLE: $(grep "^$what:" escape.out)"
+done
+expect_contains escape.out "symlink loop: refused (errno 32)"
+expect_contains escape.out "symlink up, still inside: ok (data file)"
+expect_contains escape.out "down and up again: ok"
+snapshot esc/outside >outside.after
+expect_same_snapshot outside.before outside.after "the tree outside the preopen"
+expect_absent esc/created esc/made esc/moved esc/linked esc/outside/new
+# no preopen: nothing to open anything from
+expect_ok ./escape.native --none
+expect_contains "$OUT" "preopen: none"
+expect_eq 24 "$(grep -c ': refused (errno ' "$OUT")" "refusals without a preopen"
+expect_eq 0 "$(grep -c ESCAPED "$OUT" || true)" "escapes without a preopen"
+# a symlink race: "swap" flips (renameat2 RENAME_EXCHANGE) between a directory holding "secret"
+# and a symlink to ../outside while the guest opens swap/secret 50000 times; it may read the
+# inside one or be refused, never read the outside one, however the flips fall
+mkdir esc/sandbox/swap
+echo inside >esc/sandbox/swap/secret
+ln -s ../outside esc/sandbox/swap-other
+cat >flip.py <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+os.chdir(sys.argv[1])
+flips = 0
+while not os.path.exists(sys.argv[2]):
+    if libc.renameat2(-100, b"swap", -100, b"swap-other", 2) != 0:  # AT_FDCWD, RENAME_EXCHANGE
+        sys.exit("renameat2: " + os.strerror(ctypes.get_errno()))
+    flips += 1
+    if flips == 1:
+        open(sys.argv[3], "w").close()
+print("flips", flips)
+PY
+/usr/bin/python3 flip.py "$T/esc/sandbox" "$T/flip.stop" "$T/flip.ready" >flip.out 2>&1 &
+flip_pid=$!
+while [[ ! -e flip.ready ]]; do
+	kill -0 "$flip_pid" 2>/dev/null || fail "the flipper stopped: $(cat flip.out)"
+	sleep 0.05
+done
+run ./escape.native --preopen "$T/esc/sandbox:/sandbox" --race 50000
+touch flip.stop
+wait "$flip_pid" || fail "the flipper failed: $(cat flip.out)"
+expect_status 0
+note "$(cat "$OUT"); $(cat flip.out)"
+expect_match '^race: 50000 opens, [0-9]+ refused, [0-9]+ inside, 0 outside$' "$(cat "$OUT")" \
+	"opens racing a symlink swap"
 
 # a preopen that cannot be opened is the host's error, before the guest runs
 expect_fail 125 'preopen' "$T/missing" -- ./exercise.native --preopen "$T/missing:/sandbox"

@@ -6,6 +6,8 @@
  * environment is restored afterwards. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "helpers.h"
 #include "../../lib/base64.h"
@@ -1315,4 +1317,109 @@ Test(credentials, no_error_message_contains_a_secret)
 		cr_assert_not_null(strstr(log, PASSWORD), "%s", log);
 	}
 	cr_assert_eq(seen, WP_ARRAY_SIZE(failures));
+}
+
+/* Processes, shells and core files */
+
+/* Runs op in a child process and returns whether that child was left
+ * non-dumpable (each credentials call must make it so by itself). */
+static bool leaves_process_undumpable(int op)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		wp_credential c = basic("user", PASSWORD), out;
+		wp_error *err = NULL;
+		bool found = false;
+
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1)
+			_exit(2);
+		if (op == OP_LOOKUP)
+			wp_credentials_lookup("ghcr.io", &out, &found, &err);
+		else if (op == OP_STORE)
+			wp_credentials_store("ghcr.io", &c, NULL, &err);
+		else
+			wp_credentials_erase("ghcr.io", &found, &err);
+		_exit(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status));
+	cr_assert_neq(WEXITSTATUS(status), 2, "the test process was not dumpable to begin with");
+	return WEXITSTATUS(status) == 0;
+}
+
+Test(credentials, lookup_store_and_erase_make_the_process_non_dumpable)
+{
+	write_config("{\"auths\":{\"ghcr.io\":{\"auth\":\"" AUTH_B64 "\"}}}");
+	cr_assert(leaves_process_undumpable(OP_LOOKUP), "after a lookup");
+	cr_assert(leaves_process_undumpable(OP_STORE), "after a store");
+	cr_assert(leaves_process_undumpable(OP_ERASE), "after an erase");
+}
+
+Test(credentials, helper_name_with_shell_metacharacters_is_run_literally)
+{
+	static const char name[] = "x;touch${IFS}pwned;$(touch${IFS}pwned2)`touch${IFS}pwned3`";
+	_cleanup_free_ char *bin = test_path(tmp, "bin"), *prog = NULL, *log = NULL;
+	_cleanup_free_ char *pwned = test_path(tmp, "pwned"), *pwned2 = test_path(tmp, "pwned2");
+	_cleanup_free_ char *pwned3 = test_path(tmp, "pwned3"), *want = NULL;
+	_cleanup_free_ char *cfg = NULL;
+
+	cr_assert_eq(chdir(tmp), 0, "a shell would touch the files here");
+	/* a program with exactly that name: it is what must run */
+	prog = wp_strdup_printf("docker-credential-%s", name);
+	free(test_write_file(bin, prog, fake_helper, strlen(fake_helper), 0755));
+	cfg = wp_strdup_printf("{\"credsStore\":\"%s\"}", name);
+	write_config(cfg);
+	helper_put(prog, "ghcr.io", "meta", HELPER_SECRET);
+	assert_user_pass("ghcr.io", "meta", HELPER_SECRET);
+	log = helper_log();
+	want = wp_strdup_printf("%s get ghcr.io\n", prog);
+	cr_assert_not_null(strstr(log, want), "%s", log);
+	cr_assert_not(test_exists(pwned));
+	cr_assert_not(test_exists(pwned2));
+	cr_assert_not(test_exists(pwned3));
+}
+
+Test(credentials, server_url_with_shell_metacharacters_reaches_the_helper_literally)
+{
+	static const char registry[] = "a$(touch${IFS}pwned);touch${IFS}pwned2`touch${IFS}pwned3`";
+	_cleanup_free_ char *pwned = test_path(tmp, "pwned"), *pwned2 = test_path(tmp, "pwned2");
+	_cleanup_free_ char *pwned3 = test_path(tmp, "pwned3"), *log = NULL, *want = NULL;
+	wp_credential c = basic("user", PASSWORD);
+	_cleanup_free_ char *where = NULL;
+
+	cr_assert_eq(chdir(tmp), 0, "a shell would touch the files here");
+	write_config("{\"credsStore\":\"fake\"}");
+	assert_not_found(registry);
+	where = store_ok(registry, &c);
+	assert_user_pass(registry, "user", PASSWORD);
+	cr_assert(erase_ok(registry));
+	log = helper_log();
+	want = wp_strdup_printf("docker-credential-fake get %s\n", registry);
+	cr_assert_not_null(strstr(log, want), "%s", log);
+	cr_assert_not(test_exists(pwned));
+	cr_assert_not(test_exists(pwned2));
+	cr_assert_not(test_exists(pwned3));
+}
+
+Test(credentials, helper_names_with_spaces_or_control_characters_are_refused)
+{
+	static const char *const names[] = {"two words", "tab\\tx", "line\\nbreak",
+					    "\\u00e9t\\u00e9"};
+
+	for (size_t i = 0; i < WP_ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *cfg = wp_strdup_printf("{\"credsStore\":\"%s\"}", names[i]);
+		wp_credential c;
+		wp_error *err = NULL;
+		bool found = false;
+		int r;
+
+		write_config(cfg);
+		r = wp_credentials_lookup("ghcr.io", &c, &found, &err);
+		cr_assert_not_null(err);
+		cr_assert_null(strchr(err->message, '\n'), "one line: %s", err->message);
+		assert_failure(r, err, WP_EINVALID, "invalid credential helper name");
+	}
 }

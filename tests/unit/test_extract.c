@@ -4,11 +4,13 @@
  * tars are written by hand here, so that they can say anything an attacker's
  * can: "../" names, absolute paths, links out, a 10 GiB size. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "helpers.h"
 #include "../../lib/compress.h"
 #include "../../oci/extract.h"
+#include "../../oci/layer_tree.h"
 #include "../../oci/mediatype.h"
 #include "../../lib/common.h"
 
@@ -798,4 +800,55 @@ Test(extract, blob_is_copied_when_it_is_a_module)
 	r = wp_extract_blob(out, blob, &o, &err);
 	assert_error(r, err, WP_ELIMIT, "has 8 bytes, over the limit of 4");
 	assert_content(tmp, "out.wasm", WASM, sizeof(WASM) - 1);
+}
+
+Test(extract, path_length_limits)
+{
+	_cleanup_free_ char *name = malloc(8192), *out = NULL;
+	wp_error *err = NULL;
+	int r;
+
+	cr_assert_not_null(name);
+	/* a component of NAME_MAX bytes is fine, one more is not */
+	memset(name, 'a', NAME_MAX);
+	name[NAME_MAX] = '\0';
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_ok(r, err);
+	free(TAKE_PTR(out));
+	memset(name, 'a', NAME_MAX + 1);
+	name[NAME_MAX + 1] = '\0';
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_error(r, err, WP_EINVALID, "a name is longer than 255 bytes");
+	/* 16 components of 255 bytes: 4095 bytes with the slashes, the most a path may have */
+	for (int i = 0; i < 16; i++) {
+		memset(name + i * 256, 'b', 255);
+		name[i * 256 + 255] = '/';
+	}
+	name[16 * 256 - 1] = '\0';
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_ok(r, err);
+	cr_assert_eq(strlen(out), WP_LAYER_TREE_PATH_MAX);
+	free(TAKE_PTR(out));
+	name[16 * 256 - 1] = '/';
+	memcpy(name + 16 * 256, "c", 2);
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_error(r, err, WP_EINVALID, "the path is longer than 4095 bytes");
+	/* WP_LAYER_TREE_DEPTH_MAX components, then one more */
+	for (int i = 0; i < WP_LAYER_TREE_DEPTH_MAX; i++) {
+		name[2 * i] = 'd';
+		name[2 * i + 1] = '/';
+	}
+	name[2 * WP_LAYER_TREE_DEPTH_MAX - 1] = '\0';
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_ok(r, err);
+	free(TAKE_PTR(out));
+	memcpy(name + 2 * WP_LAYER_TREE_DEPTH_MAX - 1, "/e", 3);
+	r = wp_layer_tree_normalize(name, &out, &err);
+	assert_error(r, err, WP_EINVALID, "the path has more than 256 components");
+	/* "." and empty components do not count, ".." is refused wherever it is */
+	r = wp_layer_tree_normalize("./a//./b/", &out, &err);
+	assert_ok(r, err);
+	cr_assert_str_eq(out, "a/b");
+	r = wp_layer_tree_normalize("a/b/..", &out, &err);
+	assert_error(r, err, WP_EINVALID, "goes up with \"..\"");
 }

@@ -323,3 +323,31 @@ Test(fileio, open_read_gives_the_descriptor_and_its_status)
 	fd = wp_open_read(missing, &st, &err);
 	assert_error(fd, err, WP_ENOTFOUND, "cannot open");
 }
+
+Test(fileio, atomic_file_modes_follow_the_umask_and_secrets_stay_0600)
+{
+	_cleanup_free_ char *pub = test_path(tmp, "public.json");
+	_cleanup_free_ char *secret = test_path(tmp, "secret.json");
+	wp_atomic_file f = WP_ATOMIC_FILE_INIT;
+	wp_error *err = NULL;
+	struct stat st;
+	int r;
+
+	/* wp_umask() reads the umask once: set it before anything asks */
+	umask(027);
+	cr_assert_eq(wp_umask(), 027);
+	write_atomic(pub, "{}", 2, 0644);
+	cr_assert_eq(stat(pub, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0640, "an output's mode is the umask's business");
+	/* a secret file is 0600 from the moment its temporary file exists */
+	r = wp_atomic_file_open(&f, secret, 0600, &err);
+	assert_ok(r, err);
+	cr_assert_eq(fstat(f.fd, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600, "the temporary file, before any byte is written");
+	cr_assert_eq(wp_write_all(f.fd, "{}", 2, secret, &err), 0);
+	r = wp_atomic_file_commit(&f, &err);
+	assert_ok(r, err);
+	wp_atomic_file_abort(&f);
+	cr_assert_eq(stat(secret, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600);
+}

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "helpers.h"
@@ -296,5 +297,71 @@ Test(process, child_gets_default_signals_and_an_empty_mask)
 	sigaction(SIGINT, &old, NULL);
 	cr_assert_eq(status_mask(out.data, "SigIgn:") & (pipe_bit | int_bit), 0, "%s", out.data);
 	cr_assert_eq(status_mask(out.data, "SigBlk:"), 0, "%s", out.data);
+	wp_buf_release(&out);
+}
+
+Test(process, child_never_gets_wasmpack_password)
+{
+	const char *const argv[] = {"env", NULL};
+	wp_buf out = WP_BUF_INIT(1 << 20);
+
+	cr_assert_eq(setenv("WASMPACK_PASSWORD", "pw-in-env-5kq", 1), 0);
+	cr_assert_eq(setenv("WASMPACK_USERNAME", "user-in-env", 1), 0);
+	cr_assert_eq(setenv("WASMPACK_PASSWORD_NOT", "kept", 1), 0);
+	cr_assert_eq(run_ok(argv, NULL, 0, &out, NULL), 0);
+	cr_assert_null(strstr(wp_buf_cstr(&out), "pw-in-env-5kq"), "%s", wp_buf_cstr(&out));
+	cr_assert_null(strstr(wp_buf_cstr(&out), "WASMPACK_PASSWORD="), "%s", wp_buf_cstr(&out));
+	/* only that variable: the rest of the environment is the child's too */
+	cr_assert_not_null(strstr(wp_buf_cstr(&out), "WASMPACK_USERNAME=user-in-env\n"));
+	cr_assert_not_null(strstr(wp_buf_cstr(&out), "WASMPACK_PASSWORD_NOT=kept\n"));
+	cr_assert_not_null(strstr(wp_buf_cstr(&out), "PATH="));
+	/* and wasmpack's own environment is untouched */
+	cr_assert_str_eq(getenv("WASMPACK_PASSWORD"), "pw-in-env-5kq");
+	wp_buf_release(&out);
+}
+
+Test(process, child_env_is_environ_without_the_secret_variables)
+{
+	char **env;
+	size_t n = 0, k = 0;
+
+	cr_assert_eq(setenv("WASMPACK_PASSWORD", "x", 1), 0);
+	env = wp_process_child_env();
+	cr_assert_not_null(env);
+	while (environ[n])
+		n++;
+	for (; env[k]; k++) {
+		char name[256];
+
+		cr_assert_neq(strncmp(env[k], "WASMPACK_PASSWORD=", 18), 0);
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(env[k], "="), env[k]);
+		cr_assert_not_null(getenv(name), "%s", env[k]);
+	}
+	cr_assert_eq(k, n - 1, "every other variable is there");
+	free(env);
+}
+
+Test(process, no_dump_makes_the_process_non_dumpable)
+{
+	/* Criterion runs each test in a process of its own */
+	cr_assert_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1, "dumpable before");
+	cr_assert(wp_process_no_dump());
+	cr_assert_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0, "not dumpable after");
+	cr_assert(wp_process_no_dump(), "a second call is harmless");
+	cr_assert_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+}
+
+Test(process, children_of_a_non_dumpable_process_start_dumpable)
+{
+	/* prctl(PR_GET_DUMPABLE = 3) in the child: execve made it dumpable
+	 * again, as the compilers and helpers wasmpack runs should be */
+	const char *const argv[] = {"python3", "-c",
+				    "import ctypes; print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))",
+				    NULL};
+	wp_buf out = WP_BUF_INIT(1024);
+
+	cr_assert(wp_process_no_dump());
+	cr_assert_eq(run_ok(argv, NULL, 0, &out, NULL), 0);
+	cr_assert_str_eq(wp_buf_cstr(&out), "1\n");
 	wp_buf_release(&out);
 }
