@@ -48,6 +48,7 @@ const wp_command cmd_pull = {
 	"                              whiteouts honoured; absolute or .. paths, links\n"
 	"                              out of DIR, devices and FIFOs refused\n"
 	"      --max-size BYTES        largest file --wasm or --extract writes (1 GiB)\n"
+	"      --max-total BYTES       most bytes --extract writes in all (8 GiB)\n"
 	"                              (--wasm and --extract also read SOURCE: DIR,\n"
 	"                              oci:DIR[:NAME], oci-archive:FILE,\n"
 	"                              docker-archive:FILE)\n" OUTPUT_FORMAT_HELP
@@ -69,6 +70,7 @@ enum {
 	OPT_WASM,
 	OPT_EXTRACT,
 	OPT_MAX_SIZE,
+	OPT_MAX_TOTAL,
 };
 
 static int run_pull(int argc, char **argv)
@@ -80,6 +82,7 @@ static int run_pull(int argc, char **argv)
 		{"wasm", required_argument, NULL, OPT_WASM},
 		{"extract", required_argument, NULL, OPT_EXTRACT},
 		{"max-size", required_argument, NULL, OPT_MAX_SIZE},
+		{"max-total", required_argument, NULL, OPT_MAX_TOTAL},
 		OUTPUT_FORMAT_OPTION,
 		REMOTE_OPTIONS,
 		CMD_GLOBAL_OPTIONS,
@@ -116,6 +119,11 @@ static int run_pull(int argc, char **argv)
 			if (wp_parse_int64(optarg, 1, INT64_MAX, "--max-size", &v, &err) < 0)
 				return cmd_usage_from(&cmd_pull, err);
 			a.max_size = (uint64_t)v;
+			break;
+		case OPT_MAX_TOTAL:
+			if (wp_parse_int64(optarg, 1, INT64_MAX, "--max-total", &v, &err) < 0)
+				return cmd_usage_from(&cmd_pull, err);
+			a.max_total = (uint64_t)v;
 			break;
 		case 'j':
 			if (wp_parse_int64(optarg, 1, 64, "--jobs", &v, &err) < 0)

@@ -232,7 +232,7 @@ static int run_native(const struct run_args *a, const wp_platform *native, const
 	if (r == 0 && !(v.has_config && v.config.entrypoint.len))
 		r = wp_error_set(err, WP_EINVALID, "the native image has no entrypoint");
 	if (r == 0)
-		r = wp_image_extract(v.l, &v.m, root, 0, err);
+		r = wp_image_extract(v.l, &v.m, root, NULL, err);
 	if (r == 0 && !(exe = wp_strdup_printf("%s%s", root, v.config.entrypoint.items[0])))
 		r = wp_error_oom(err);
 	if (r == 0)

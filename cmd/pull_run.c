@@ -71,6 +71,7 @@ static int finish(const struct pull_args *a, int r, wp_platform *platform, wp_er
 /* --wasm and --extract, from the image v shows. */
 static int take_out(const struct pull_args *a, const struct image_view *v, wp_error **err)
 {
+	wp_extract_options limits = {.max_size = a->max_size, .max_total = a->max_total};
 	int r = 0;
 
 	if (a->wasm)
@@ -78,7 +79,7 @@ static int take_out(const struct pull_args *a, const struct image_view *v, wp_er
 	if (r == 0 && a->wasm && !quiet(a))
 		fprintf(stderr, "wrote the module to \"%s\"\n", a->wasm);
 	if (r == 0 && a->extract)
-		r = wp_image_extract(v->l, &v->m, a->extract, a->max_size, err);
+		r = wp_image_extract(v->l, &v->m, a->extract, &limits, err);
 	if (r == 0 && a->extract && !quiet(a))
 		fprintf(stderr, "extracted %zu layer%s into \"%s\"\n", v->m.n_layers,
 			v->m.n_layers == 1 ? "" : "s", a->extract);

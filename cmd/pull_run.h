@@ -21,6 +21,7 @@ struct pull_args {
 	const char *wasm;    /* --wasm FILE */
 	const char *extract; /* --extract DIR */
 	uint64_t max_size;   /* of one file; 0: 1 GiB */
+	uint64_t max_total;  /* --extract: of all files; 0: 8 GiB */
 	bool json;	     /* --format json */
 };
 

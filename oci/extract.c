@@ -19,6 +19,8 @@ void wp_extract_ctx_init(wp_extract_ctx *x, const wp_extract_layer *layers, size
 	x->layers = layers;
 	x->n_layers = n_layers;
 	x->max_size = wp_extract_max_size(o);
+	x->max_total = o && o->max_total ? o->max_total : WP_EXTRACT_MAX_TOTAL_DEFAULT;
+	x->max_entries = o && o->max_entries ? o->max_entries : WP_EXTRACT_MAX_ENTRIES_DEFAULT;
 	x->root = -1;
 }
 
@@ -212,7 +214,13 @@ static int tree_apply(wp_extract_ctx *x, const wp_extract_entry *e, size_t index
 static int apply_entry(wp_extract_ctx *x, wp_tar_reader *tr, wp_error **err)
 {
 	wp_extract_entry e = {0};
-	int r = classify(tr->entry, &e, err);
+	int r;
+
+	if (++x->entries > x->max_entries)
+		return wp_error_set(err, WP_ELIMIT,
+				    "refused: the layers hold more than %zu entries in all",
+				    x->max_entries);
+	r = classify(tr->entry, &e, err);
 
 	if (r == 0)
 		r = tree_apply(x, &e, tr->index, err);

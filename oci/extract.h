@@ -14,7 +14,9 @@
  * link or through something else that is not a directory, hard links to a
  * path outside the layers, to one not extracted yet or to a directory,
  * device nodes, FIFOs and sockets, and entries declaring more than max_size
- * bytes (checked before anything of theirs is written). Symbolic links are
+ * bytes (checked before anything of theirs is written). Also refused: more
+ * than max_entries entries in all, and (wp_extract_layers) a
+ * file that would take the bytes written past max_total. Symbolic links are
  * made with their target as stored, even an absolute one: they are never
  * followed while writing. */
 #ifndef WP_EXTRACT_H
@@ -26,7 +28,11 @@
 
 #include "../lib/error.h"
 
-#define WP_EXTRACT_MAX_SIZE_DEFAULT ((uint64_t)1 << 30) /* 1 GiB */
+#define WP_EXTRACT_MAX_SIZE_DEFAULT ((uint64_t)1 << 30)	 /* 1 GiB */
+#define WP_EXTRACT_MAX_TOTAL_DEFAULT ((uint64_t)8 << 30) /* 8 GiB */
+/* tar entries in all the layers, whiteouts included: what a layer of
+ * millions of empty entries would cost is memory for the merged tree */
+#define WP_EXTRACT_MAX_ENTRIES_DEFAULT 1000000
 
 typedef struct wp_extract_layer {
 	const char *path;	/* the layer blob on disk */
@@ -35,8 +41,11 @@ typedef struct wp_extract_layer {
 } wp_extract_layer;
 
 typedef struct wp_extract_options {
-	uint64_t max_size; /* largest entry in bytes; 0: WP_EXTRACT_MAX_SIZE_DEFAULT */
-	bool wasm;	   /* wp_extract_file, wp_extract_blob: refuse what is not "\0asm" */
+	uint64_t max_size;  /* largest entry in bytes; 0: WP_EXTRACT_MAX_SIZE_DEFAULT */
+	uint64_t max_total; /* wp_extract_layers: bytes of all the files it writes,
+			     * each counted as written; 0: WP_EXTRACT_MAX_TOTAL_DEFAULT */
+	size_t max_entries; /* tar entries in all layers; 0: WP_EXTRACT_MAX_ENTRIES_DEFAULT */
+	bool wasm;	    /* wp_extract_file, wp_extract_blob: refuse what is not "\0asm" */
 } wp_extract_options;
 
 /* Applies the layers in order to dir, which must be missing (it is made)

@@ -151,6 +151,16 @@ static int disk_apply(wp_extract_ctx *x, const wp_extract_entry *e, wp_tar_reade
 				    e->size, x->max_size);
 	if (e->kind == WP_EXTRACT_SPECIAL)
 		return wp_error_set(err, WP_EUNSUPPORTED, "refused: %s are not extracted", e->what);
+	/* a file later layers replace was written all the same */
+	if (e->kind == WP_EXTRACT_FILE) {
+		if ((uint64_t)e->size > x->max_total - x->written)
+			return wp_error_set(err, WP_ELIMIT,
+					    "refused: with its %" PRId64
+					    " bytes the layers would write more than %" PRIu64
+					    " bytes in all",
+					    e->size, x->max_total);
+		x->written += (uint64_t)e->size;
+	}
 	if ((r = wp_dirfd_open_parent(x->root, e->path, true, &dir, &name, err)) < 0)
 		return r;
 	switch (e->kind) {

@@ -42,6 +42,10 @@ struct wp_extract_ctx {
 	const wp_extract_layer *layers;
 	size_t n_layers;
 	uint64_t max_size;
+	uint64_t max_total; /* of the files written to the target directory */
+	uint64_t written;   /* so far */
+	size_t max_entries;
+	size_t entries; /* read so far, in all layers */
 	/* extracting to a directory: called once the tree has taken each entry
 	 * (with the reader at its data), and with each path a whiteout removes;
 	 * NULL when only the tree is built */

@@ -91,15 +91,14 @@ int wp_image_write_wasm(const wp_layout *l, const wp_manifest *m, const wp_image
 	return r;
 }
 
-int wp_image_extract(const wp_layout *l, const wp_manifest *m, const char *dir, uint64_t max_size,
-		     wp_error **err)
+int wp_image_extract(const wp_layout *l, const wp_manifest *m, const char *dir,
+		     const wp_extract_options *o, wp_error **err)
 {
-	wp_extract_options o = {.max_size = max_size};
 	wp_extract_layer *layers = NULL;
 	int r = layer_files(l, m, &layers, err);
 
 	if (r == 0)
-		r = wp_extract_layers(dir, layers, m->n_layers, &o, err);
+		r = wp_extract_layers(dir, layers, m->n_layers, o, err);
 	layer_files_free(layers, m->n_layers);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "../lib/error.h"
 #include "config.h"
+#include "extract.h"
 #include "layout.h"
 #include "manifest.h"
 
@@ -32,8 +33,8 @@ int wp_image_write_wasm(const wp_layout *l, const wp_manifest *m, const wp_image
 			const char *out_path, uint64_t max_size, wp_error **err);
 
 /* Applies every layer of m, in order, to dir (missing or empty), safely
- * (extract.h). */
-int wp_image_extract(const wp_layout *l, const wp_manifest *m, const char *dir, uint64_t max_size,
-		     wp_error **err);
+ * (extract.h); o (limits) may be NULL. */
+int wp_image_extract(const wp_layout *l, const wp_manifest *m, const char *dir,
+		     const wp_extract_options *o, wp_error **err);
 
 #endif

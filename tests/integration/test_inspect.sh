@@ -73,6 +73,16 @@ expect_ok wp pull oci-archive:"$(
 )" --wasm from-archive.wasm
 expect_same_file "$HELLO" from-archive.wasm
 expect_fail 2 "local image" "--wasm" -- wp pull oci:built
+# the limits on what --extract writes: the largest file, and all of them
+size=$(stat -c %s "$HELLO")
+expect_fail 1 "refused: it declares $size bytes, over the limit of $((size - 1))" -- \
+	wp pull -q "$H/multi:v1" --extract capped --max-size $((size - 1))
+expect_absent capped
+expect_fail 1 "bytes the layers would write more than $((size - 1)) bytes in all" -- \
+	wp pull -q "$H/multi:v1" --extract capped --max-total $((size - 1))
+expect_absent capped
+expect_ok wp pull -q "$H/multi:v1" --extract capped --max-size "$size" --max-total "$size"
+expect_same_file "$HELLO" capped/hello.wasm
 
 # --- umoci builds it, skopeo pushes it: the module comes back byte for byte ------
 expect_ok umoci init --layout umo

@@ -615,6 +615,34 @@ Test(extract, max_size_is_the_largest_entry)
 	stack_release(&t);
 }
 
+Test(extract, bytes_written_in_all_and_entries_are_limited)
+{
+	static const struct te lower[] = {FILE_("a", "0123456789"), FILE_("b", "0123456789"), END};
+	static const struct te upper[] = {DIR_("d"), FILE_("a", "0123456789"), END};
+	struct stack s = two_layers(lower, upper);
+	_cleanup_free_ char *dest = test_path(tmp, "dest"), *dest2 = test_path(tmp, "dest2");
+	wp_extract_options total = {.max_total = 29}, entries = {.max_entries = 3};
+	wp_error *err = NULL;
+	int r;
+
+	/* "a" replaced by the upper layer counts twice: it was written twice */
+	r = wp_extract_layers(dest, s.layers, s.n, &total, &err);
+	assert_error(r, err, WP_ELIMIT,
+		     "\"a\": refused: with its 10 bytes the layers would "
+		     "write more than 29 bytes in all");
+	cr_assert_not(test_exists(dest));
+	total.max_total = 30;
+	r = wp_extract_layers(dest, s.layers, s.n, &total, &err);
+	assert_ok(r, err);
+	r = wp_extract_layers(dest2, s.layers, s.n, &entries, &err);
+	assert_error(r, err, WP_ELIMIT, "refused: the layers hold more than 3 entries in all");
+	cr_assert_not(test_exists(dest2));
+	entries.max_entries = 4;
+	r = wp_extract_layers(dest2, s.layers, s.n, &entries, &err);
+	assert_ok(r, err);
+	stack_release(&s);
+}
+
 Test(extract, failure_leaves_an_existing_directory_as_it_was)
 {
 	static const struct te lower[] = {FILE_("a/b", "b"), SYMLINK("l", "a"), END};
