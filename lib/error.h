@@ -75,6 +75,14 @@ void wp_error_clear(wp_error **err);
 #define wp_error_set(...) wp_error_negative_(wp_error_set(__VA_ARGS__))
 #define wp_error_set_errno(...) wp_error_negative_(wp_error_set_errno(__VA_ARGS__))
 #define wp_error_prefix(...) wp_error_negative_(wp_error_prefix(__VA_ARGS__))
+/* wp_error_move returns its code; an error's code is negative */
+#define wp_error_move(err, e, code)                   \
+	__extension__({                               \
+		int wp_move_code_ = (code);           \
+		wp_error_move(err, e, wp_move_code_); \
+		wp_move_code_;                        \
+	})
+#define wp_error_code(...) wp_error_negative_(wp_error_code(__VA_ARGS__))
 #endif
 
 #endif
