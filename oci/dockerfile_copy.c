@@ -40,11 +40,14 @@ static char *path_clean(const char *abs)
 		return NULL;
 	out[0] = '/';
 	while (*p) {
-		size_t len;
+		size_t len = 0;
 
 		while (*p == '/')
 			p++;
-		len = strcspn(p, "/");
+		/* not strcspn, whose result the analyzer does not bound by the
+		 * string: it would step past the end of "" */
+		while (p[len] && p[len] != '/')
+			len++;
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
 			while (w > 1 && out[w - 1] != '/')
 				w--;
