@@ -122,10 +122,11 @@ const char *native_host_arch(void)
 /* The compiler for arch: this machine's, or Debian's cross compiler. */
 static const char *compiler_for(const char *arch)
 {
-	const char *host = native_host_arch();
+	/* getenv read once: the analyzer takes each call for a new value */
+	const char *host = native_host_arch(), *cc = getenv("CC");
 
 	if (host && strcmp(arch, host) == 0)
-		return getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
+		return cc && *cc ? cc : "cc";
 	return strcmp(arch, "arm64") == 0 ? "aarch64-linux-gnu-gcc" : "x86_64-linux-gnu-gcc";
 }
 

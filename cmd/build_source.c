@@ -309,7 +309,8 @@ static int run_cargo(const char *dir, const char *target, const struct build_sou
 {
 	_cleanup_free_ char *manifest = wp_path_join(dir, "Cargo.toml");
 	_cleanup_free_ char *features = NULL;
-	const char *cargo = getenv("CARGO") && *getenv("CARGO") ? getenv("CARGO") : "cargo";
+	/* getenv read once: the analyzer takes each call for a new value */
+	const char *env = getenv("CARGO"), *cargo = env && *env ? env : "cargo";
 	const char *argv[16];
 	size_t k = 0;
 

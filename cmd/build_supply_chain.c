@@ -125,25 +125,29 @@ int build_supply_chain_attach(const struct build_supply_chain *b,
 int build_supply_chain_make(const struct build_supply_chain *b, struct supply_chain_docs *out,
 			    wp_error **err)
 {
+	/* counted in n, not out->n: the analyzer takes the calls below for
+	 * ones that may change *out, and out->n for more than makers[] holds */
 	make_fn *makers[2];
+	size_t n = 0;
 	_cleanup_free_ char **names = calloc(b->n_tags + 1, sizeof(char *));
 	int r = names ? 0 : wp_error_oom(err);
 
 	*out = (struct supply_chain_docs){0};
 	if (b->sbom) {
-		out->docs[out->n] =
+		out->docs[n] =
 			(document){SBOM_ARTIFACT_TYPE, "sbom.spdx.json", WP_BUF_INIT(DOCUMENT_MAX)};
-		makers[out->n++] = make_sbom;
+		makers[n++] = make_sbom;
 	}
 	if (b->provenance) {
-		out->docs[out->n] = (document){PROVENANCE_ARTIFACT_TYPE, "provenance.intoto.json",
-					       WP_BUF_INIT(DOCUMENT_MAX)};
-		makers[out->n++] = make_provenance;
+		out->docs[n] = (document){PROVENANCE_ARTIFACT_TYPE, "provenance.intoto.json",
+					  WP_BUF_INIT(DOCUMENT_MAX)};
+		makers[n++] = make_provenance;
 	}
+	out->n = n;
 	for (size_t i = 0; r == 0 && i < b->n_tags; i++)
 		if (!(names[i] = wp_reference_string(&b->tags[i])))
 			r = wp_error_oom(err);
-	for (size_t i = 0; r == 0 && i < out->n; i++)
+	for (size_t i = 0; r == 0 && i < n; i++)
 		r = makers[i](b, names, &out->docs[i], err);
 	for (size_t i = 0; names && i < b->n_tags; i++)
 		free(names[i]);

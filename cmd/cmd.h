@@ -74,6 +74,29 @@ int cmd_usage_from(const wp_command *cmd, wp_error *err);
  * status: EXIT_USAGE for WP_EUSAGE, EXIT_FAIL otherwise. */
 int cmd_fail(wp_error *err);
 
+#ifdef __clang_analyzer__
+/* For the analyzer (see lib/error.h), which cannot see that the exit status
+ * these give is EXIT_OK (--help) or a failure's, never negative nor 0: the
+ * option parsers that say "go on" with -1 or 0 rely on it. main.c, which
+ * defines them, #undefs these. */
+#define cmd_failed_(status)                              \
+	__extension__({                                  \
+		int wp_status_ = (status);               \
+		wp_status_ > 0 ? wp_status_ : EXIT_FAIL; \
+	})
+#define cmd_handle_global(cmd, c, status)                            \
+	__extension__({                                              \
+		int wp_handled_ = cmd_handle_global(cmd, c, status); \
+		if (wp_handled_ && *(status) < 0)                    \
+			*(status) = EXIT_FAIL;                       \
+		wp_handled_;                                         \
+	})
+#define cmd_bad_option(...) cmd_failed_(cmd_bad_option(__VA_ARGS__))
+#define cmd_usage_error(...) cmd_failed_(cmd_usage_error(__VA_ARGS__))
+#define cmd_usage_from(...) cmd_failed_(cmd_usage_from(__VA_ARGS__))
+#define cmd_fail(...) cmd_failed_(cmd_fail(__VA_ARGS__))
+#endif
+
 void cmd_print_help(const wp_command *cmd, FILE *out);
 
 /* "-Os" and friends (cmd_optimize.c). */

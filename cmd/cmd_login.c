@@ -127,11 +127,14 @@ static int login_credential(struct remote_args *ra, const char *password, wp_cre
 		return wp_error_set(err, WP_EUSAGE,
 				    "--password and --password-stdin exclude each other");
 	if (password) {
+		/* getenv read once: the analyzer takes each call for a new value */
+		const char *username = ra->username ? ra->username : getenv("WASMPACK_USERNAME");
+
 		wp_log_warn("--password is visible to other users of this machine; prefer "
 			    "--password-stdin");
-		if (!ra->username && !getenv("WASMPACK_USERNAME"))
+		if (!username)
 			return wp_error_set(err, WP_EUSAGE, "--password needs --username");
-		c->username = strdup(ra->username ? ra->username : getenv("WASMPACK_USERNAME"));
+		c->username = strdup(username);
 		c->password = strdup(password);
 		c->source = strdup("--password");
 		return c->username && c->password && c->source ? 0 : wp_error_oom(err);

@@ -7,6 +7,14 @@
 #include "../lib/version.h"
 #include "../lib/common.h"
 
+#ifdef __clang_analyzer__
+#undef cmd_handle_global
+#undef cmd_bad_option
+#undef cmd_usage_error
+#undef cmd_usage_from
+#undef cmd_fail
+#endif
+
 static const wp_command *const commands[] = {
 	&cmd_build, &cmd_push,	 &cmd_pull,	&cmd_copy,     &cmd_inspect, &cmd_run,
 	&cmd_tag,   &cmd_ls,	 &cmd_digest,	&cmd_delete,   &cmd_attach,  &cmd_discover,

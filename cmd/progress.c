@@ -43,11 +43,12 @@ void format_size(int64_t bytes, char out[32])
 struct push_progress *push_progress_new(bool quiet)
 {
 	struct push_progress *p = calloc(1, sizeof(*p));
+	const char *term = getenv("TERM"); /* once: the analyzer takes each call for a new value */
 
 	if (!p)
 		return NULL;
 	p->quiet = quiet || wp_log_get_level() < WP_LOG_INFO;
-	p->tty = isatty(STDERR_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+	p->tty = isatty(STDERR_FILENO) && term && strcmp(term, "dumb") != 0;
 	pthread_mutex_init(&p->lock, NULL);
 	return p;
 }

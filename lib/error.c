@@ -5,6 +5,8 @@
 #undef wp_error_set
 #undef wp_error_set_errno
 #undef wp_error_prefix
+#undef wp_error_move
+#undef wp_error_code
 #endif
 
 /* Used when even the message cannot be allocated. */

@@ -63,14 +63,26 @@ void wp_error_clear(wp_error **err);
  * return a negative code, and follows paths where a failure "returned" 0 into
  * false reports (an out parameter used though never set, a NULL result
  * dereferenced). error.c, which defines them, #undefs these. The files with
- * a variadic error helper of their own (fail, bad, usage) wrap it alike. */
-static inline int wp_error_negative_(int code)
-{
-	return code < 0 ? code : WP_EGENERIC;
-}
+ * a variadic error helper of their own (fail, bad, usage) wrap it alike.
+ * wp_error_negative_ is a statement expression, not an inline function: the
+ * analyzer stops inlining a few calls deep (a push's nested indexes, the
+ * validator's step → branch → label) and would not see a function's result. */
+#define wp_error_negative_(code)                       \
+	__extension__({                                \
+		int wp_code_ = (code);                 \
+		wp_code_ < 0 ? wp_code_ : WP_EGENERIC; \
+	})
 #define wp_error_set(...) wp_error_negative_(wp_error_set(__VA_ARGS__))
 #define wp_error_set_errno(...) wp_error_negative_(wp_error_set_errno(__VA_ARGS__))
 #define wp_error_prefix(...) wp_error_negative_(wp_error_prefix(__VA_ARGS__))
+/* wp_error_move returns its code; an error's code is negative */
+#define wp_error_move(err, e, code)                   \
+	__extension__({                               \
+		int wp_move_code_ = (code);           \
+		wp_error_move(err, e, wp_move_code_); \
+		wp_move_code_;                        \
+	})
+#define wp_error_code(...) wp_error_negative_(wp_error_code(__VA_ARGS__))
 #endif
 
 #endif

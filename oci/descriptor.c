@@ -208,7 +208,9 @@ int wp_platform_from_json(wp_platform *out, const json_t *j, const char *doc, co
 		r = wp_json_get_string(j, "os.version", false, doc, where, &osv, err);
 	if (r == 0)
 		r = wp_json_get_array(j, "os.features", false, doc, where, &features, err);
-	if (r < 0)
+	/* != 0, not < 0: the analyzer takes the getters of json.c to return
+	 * positive codes too, and would go on with os or arch unset */
+	if (r != 0)
 		return r;
 	if (!(p.os = strdup(os)) || !(p.architecture = strdup(arch)) ||
 	    (variant && !(p.variant = strdup(variant))) || (osv && !(p.os_version = strdup(osv))))

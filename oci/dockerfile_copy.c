@@ -40,11 +40,14 @@ static char *path_clean(const char *abs)
 		return NULL;
 	out[0] = '/';
 	while (*p) {
-		size_t len;
+		size_t len = 0;
 
 		while (*p == '/')
 			p++;
-		len = strcspn(p, "/");
+		/* not strcspn, whose result the analyzer does not bound by the
+		 * string: it would step past the end of "" */
+		while (p[len] && p[len] != '/')
+			len++;
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
 			while (w > 1 && out[w - 1] != '/')
 				w--;
@@ -396,7 +399,9 @@ int df_dispatch_workdir(df_ctx *c, const df_instr *in, wp_error **err)
 		r = df_fail(c, in, WP_EINVALID, err, "WORKDIR requires exactly one argument");
 	if (r == 0)
 		r = df_subst(c, in, in->args, &path, err);
-	if (r < 0)
+	/* != 0, not < 0: the analyzer takes the helpers of dockerfile.c to
+	 * return positive codes too, and would go on with path unset */
+	if (r != 0)
 		return r;
 	if (!*path) {
 		wd = strdup(c->out.workdir);

@@ -425,7 +425,9 @@ int wp_layout_add_tags(wp_layout *l, const wp_descriptor *desc, const wp_layout_
 	_cleanup_json_ json_t *index = NULL;
 	_cleanup_json_ json_t *kept = json_array();
 	wp_buf b = WP_BUF_INIT(INDEX_MAX);
-	json_t *entry;
+	/* NULL: the analyzer takes wp_descriptor_copy (descriptor.c) to return
+	 * positive codes too, and new_entry to pass one on without setting it */
+	json_t *entry = NULL;
 	size_t i;
 	int r;
 

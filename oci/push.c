@@ -108,11 +108,11 @@ static int collect(struct push *p, const wp_descriptor *d, int depth, wp_error *
 		r = wp_error_set(err, WP_EUNSUPPORTED, "%s: media type \"%s\" is not an image",
 				 d->digest, d->media_type);
 	}
-	if (r == 0 && !(grown = realloc(p->manifests, (p->n_manifests + 1) * sizeof(*grown))))
-		r = wp_error_oom(err);
-	if (r < 0) {
+	/* r < 0 first, then the realloc: the analyzer takes a parser of
+	 * another file to return positive codes too, skipping both */
+	if (r < 0 || !(grown = realloc(p->manifests, (p->n_manifests + 1) * sizeof(*grown)))) {
 		wp_buf_release(&bytes);
-		return r;
+		return r < 0 ? r : wp_error_oom(err);
 	}
 	p->manifests = grown;
 	memcpy(grown[p->n_manifests].digest, d->digest, WP_DIGEST_SIZE);

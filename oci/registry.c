@@ -943,8 +943,9 @@ static char *insufficient_scope(const wp_http_response *resp)
 	return out;
 }
 
-int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const char *what,
-		     wp_error **err)
+/* (name): not the analyzer's macro (registry.h) */
+int(wp_registry_fail)(const wp_registry *r, const wp_http_response *resp, const char *what,
+		      wp_error **err)
 {
 	_cleanup_free_ char *text = error_text(resp);
 	_cleanup_free_ char *scope = NULL, *basic = NULL;

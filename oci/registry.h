@@ -65,6 +65,11 @@ int wp_registry_call_send(wp_registry *r, const wp_registry_call *c, wp_http_res
  * 401/403 become WP_EAUTH with a login hint. Returns the code. */
 int wp_registry_fail(const wp_registry *r, const wp_http_response *resp, const char *what,
 		     wp_error **err);
+#ifdef __clang_analyzer__
+/* It returns a negative code: see lib/error.h. registry.c defines it with
+ * its name in parentheses, which this macro leaves alone. */
+#define wp_registry_fail(...) wp_error_negative_(wp_registry_fail(__VA_ARGS__))
+#endif
 
 /* Whether a failure may pass by itself (and the wait before the next try,
  * honouring Retry-After up to 300 s). attempt counts from 0. */

@@ -10,7 +10,8 @@ uint32_t wp_cur_off(const wp_cursor *c, const uint8_t *p)
 	return (uint32_t)(p - c->m->bytes);
 }
 
-int wp_cur_malformed(const wp_cursor *c, const uint8_t *at, const char *fmt, ...)
+/* (name): not the analyzer's macro (cursor.h) */
+int(wp_cur_malformed)(const wp_cursor *c, const uint8_t *at, const char *fmt, ...)
 {
 	va_list ap;
 	int r;

@@ -24,6 +24,11 @@ uint32_t wp_cur_off(const wp_cursor *c, const uint8_t *p);
 /* Sets a WP_EINVALID error naming the offset of at; returns WP_EINVALID. */
 int wp_cur_malformed(const wp_cursor *c, const uint8_t *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+#ifdef __clang_analyzer__
+/* It returns a negative code: see lib/error.h. cursor.c defines it with its
+ * name in parentheses, which this macro leaves alone. */
+#define wp_cur_malformed(...) wp_error_negative_(wp_cur_malformed(__VA_ARGS__))
+#endif
 int wp_cur_u8(wp_cursor *c, uint8_t *out);
 int wp_cur_u32(wp_cursor *c, uint32_t *out);
 int wp_cur_u64(wp_cursor *c, uint64_t *out);

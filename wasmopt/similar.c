@@ -162,7 +162,9 @@ static int consider(planner *pl, const member *members, uint32_t n)
 	const wp_functype *ft = &m->types[rep->type];
 	wp_similar *s = pl->s;
 	uint32_t at[WP_SIMILAR_MAX_PARAMS], n_at = 0;
-	int64_t rep_value[WP_SIMILAR_MAX_PARAMS], value[WP_SIMILAR_MAX_PARAMS];
+	/* const_values finds every constant at[] names (same_shape read these
+	 * bodies whole); zeroed for the analyzer, which cannot know that */
+	int64_t rep_value[WP_SIMILAR_MAX_PARAMS] = {0}, value[WP_SIMILAR_MAX_PARAMS] = {0};
 	uint8_t op[WP_SIMILAR_MAX_PARAMS];
 	uint64_t before = 0, after;
 	bool *inlined = calloc(n, sizeof(bool));
