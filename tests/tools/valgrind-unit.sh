@@ -18,8 +18,9 @@
 # Criterion ignores a worker's exit status once the test has reported, so
 # valgrind's --error-exitcode cannot fail the run by itself: every process
 # logs to LOGDIR/vg.<pid>.log, and this script fails unless every log that
-# reached valgrind's summary says "ERROR SUMMARY: 0 errors" and there are at
-# least as many such logs as tests run (so the workers really were checked).
+# reached valgrind's summary says "ERROR SUMMARY: 0 errors", at least as
+# many workers as tests noted their pid on exiting normally, and each of
+# those has a finished log of its own (so the workers really were checked).
 # A log without a summary is a process a test forked that exec'd something
 # untraced.
 #
@@ -50,8 +51,15 @@ skip='credentials/helper_not_installed|credentials/helper_store_failure_never_ec
 skip+='|credentials/no_error_message_contains_a_secret|process/missing_program_is_not_found_and_named'
 skip+='|optimize_threads/*'
 
+# Each worker notes its pid as it exits (tests/unit/worker_pid_note.c).
+# valgrind names each log by pid, so a pid used twice in one run would
+# overwrite the first process's log: the run gets a pid namespace of its
+# own where it can (root), so that only its own processes take pids.
+export WP_TEST_PID_FILE=$logs/pids
+ns=()
+unshare --pid --fork --kill-child true 2>/dev/null && ns=(unshare --pid --fork --kill-child)
 status=0
-valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/*' \
+"${ns[@]}" valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/*' \
 	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--track-origins=no --num-callers=30 --suppressions="$here/../valgrind.supp" \
 	--log-file="$logs/vg.%p.log" "$unit" --jobs 2 --short-filename --no-early-exit \
@@ -78,8 +86,17 @@ if [[ ${#bad[@]} -gt 0 ]]; then
 	printf 'valgrind-unit.sh: %d log(s) with errors: %s\n' "${#bad[@]}" "${bad[*]}" >&2
 	exit 1
 fi
-if ((checked < tested)); then
-	echo "valgrind-unit.sh: $tested tests but only $checked processes checked by valgrind" >&2
+# every test's worker exited normally, with a log of its own that valgrind
+# finished (a worker whose pid was used again by a later process lost it)
+workers=$(wc -l <"$logs/pids")
+reused=$(sort "$logs/pids" | uniq -d | wc -l)
+unfinished=0
+while read -r pid; do
+	grep -q 'ERROR SUMMARY:' "$logs/vg.$pid.log" 2>/dev/null || unfinished=$((unfinished + 1))
+done <"$logs/pids"
+if ((workers < tested || reused > 0 || unfinished > 0)); then
+	echo "valgrind-unit.sh: $tested tests, $workers workers exited normally, $reused pids used" \
+		"twice (logs overwritten), $unfinished workers without valgrind's summary" >&2
 	exit 1
 fi
-echo "valgrind-unit.sh: $tested tests, $checked processes, no valgrind error"
+echo "valgrind-unit.sh: $tested tests, $workers workers, $checked processes, no valgrind error"
