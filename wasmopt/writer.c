@@ -1092,11 +1092,19 @@ static uint64_t data_section_size(w *x, wp_buf *scratch, uint32_t n_out)
 	return size;
 }
 
+/* The number of segments the data section holds, which the data count
+ * section repeats: packing may have cut an entry into several segments,
+ * or into none (all of it zeros that memory starts with). */
+static uint32_t data_segments_out(const w *x)
+{
+	return x->rw->datas_changed ? x->rw->n_datas_out : n_datas_out(x);
+}
+
 /* The whole data section, its id and size included. */
 static int sec_data(w *x, wp_buf *b)
 {
 	const wp_module *m = x->m;
-	uint32_t n_out = x->rw->datas_changed ? x->rw->n_datas_out : n_datas_out(x);
+	uint32_t n_out = data_segments_out(x);
 	wp_buf scratch = WP_BUF_INIT(OUT_MAX);
 	uint64_t size = data_section_size(x, &scratch, n_out), start;
 	wp_out_data e;
@@ -1162,7 +1170,7 @@ static int section_body(w *x, const wp_section *s, wp_buf *b)
 	case 10:
 		return sec_code(x, b);
 	case 12:
-		return putu(x, b, x->rw->datas_changed ? x->rw->n_datas : n_datas_out(x));
+		return putu(x, b, data_segments_out(x));
 	case 13:
 		return sec_tags(x, b);
 	default:
