@@ -721,23 +721,33 @@ int wp_registry_check_login(wp_registry *r, wp_error **err)
 	return rc;
 }
 
+/* The error="..." of a 401's Bearer challenge (NULL without one), and that
+ * challenge in *bearer; the parsed challenges, in *ch and *n, are the
+ * caller's to free. */
+static const char *bearer_error(const wp_http_response *resp, wp_auth_challenge **ch, size_t *n,
+				const wp_auth_challenge **bearer)
+{
+	const wp_auth_challenge *b;
+
+	for (size_t i = 0; i < resp->headers.len; i++)
+		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
+		    wp_auth_challenges_parse(resp->headers.items[i].value, ch, n, NULL) < 0)
+			break;
+	b = wp_auth_challenge_find(*ch, *n, "bearer");
+	if (bearer)
+		*bearer = b;
+	return b ? wp_kv_get(&b->params, "error") : NULL;
+}
+
 /* Whether a 401 says the bearer token itself was refused (expired, as a
  * token held up in transit is): error="invalid_token". */
 static bool token_refused(const wp_http_response *resp)
 {
 	wp_auth_challenge *ch = NULL;
-	const wp_auth_challenge *bearer;
-	const char *error;
 	size_t n = 0;
-	bool out;
+	const char *error = bearer_error(resp, &ch, &n, NULL);
+	bool out = error && strcmp(error, "invalid_token") == 0;
 
-	for (size_t i = 0; i < resp->headers.len; i++)
-		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
-		    wp_auth_challenges_parse(resp->headers.items[i].value, &ch, &n, NULL) < 0)
-			break;
-	bearer = wp_auth_challenge_find(ch, n, "bearer");
-	error = bearer ? wp_kv_get(&bearer->params, "error") : NULL;
-	out = error && strcmp(error, "invalid_token") == 0;
 	wp_auth_challenges_free(ch, n);
 	return out;
 }
@@ -924,18 +934,12 @@ static char *error_text(const wp_http_response *resp)
 static char *insufficient_scope(const wp_http_response *resp)
 {
 	wp_auth_challenge *ch = NULL;
-	const wp_auth_challenge *bearer;
-	const char *error, *scope;
-	char *out = NULL;
+	const wp_auth_challenge *bearer = NULL;
 	size_t n = 0;
+	const char *error = bearer_error(resp, &ch, &n, &bearer), *scope;
+	char *out = NULL;
 
-	for (size_t i = 0; i < resp->headers.len; i++)
-		if (strcmp(resp->headers.items[i].key, "www-authenticate") == 0 &&
-		    wp_auth_challenges_parse(resp->headers.items[i].value, &ch, &n, NULL) < 0)
-			break;
-	bearer = wp_auth_challenge_find(ch, n, "bearer");
-	error = bearer ? wp_kv_get(&bearer->params, "error") : NULL;
-	if (error && strcmp(error, "insufficient_scope") == 0) {
+	if (error && bearer && strcmp(error, "insufficient_scope") == 0) {
 		scope = wp_kv_get(&bearer->params, "scope");
 		out = strdup(scope ? scope : "");
 	}
