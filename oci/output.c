@@ -32,24 +32,27 @@ static bool is_stdout(const char *path)
 	return strcmp(path, "-") == 0;
 }
 
-/* How old a staging directory without a locked layout in it must be to be
- * taken for a dead one: its maker locks the layout right after mkdtemp. */
+/* How old a staging directory must be before it may be taken for a dead
+ * one: its maker creates the layout in it and locks that a moment after
+ * mkdtemp, and a sweeper must not come in between. */
 #define STAGING_GRACE_SECONDS 60
 
 /* Whether a staging directory (dirfd's entry name) belongs to no live
- * process: the layout every staging directory holds is locked by its
- * writer for as long as it lives (the lock goes with the process). */
+ * process: older than the grace period, and the layout every staging
+ * directory holds, locked by its writer for as long as it lives (the lock
+ * goes with the process), is missing or not locked. */
 static bool staging_is_stale(int dirfd, const char *name)
 {
 	_cleanup_free_ char *layout = wp_strdup_printf("%s/layout", name);
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 
-	if (!layout || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	if (!layout || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) ||
+	    time(NULL) - st.st_mtime <= STAGING_GRACE_SECONDS)
 		return false;
 	fd = openat(dirfd, layout, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT && time(NULL) - st.st_mtime > STAGING_GRACE_SECONDS;
+		return errno == ENOENT;
 	return flock(fd, LOCK_EX | LOCK_NB) == 0;
 }
 

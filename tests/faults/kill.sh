@@ -12,10 +12,10 @@
 #   other image; the same command run again must print the expected digest
 #   and leave a valid layout with no temporary file in it (a writer removes
 #   those it finds under the layout's lock; a staging directory beside a new
-#   layout goes once no live process locks its layout).
+#   layout goes once it is over 60 s old and no live process locks its layout).
 # - push: `wasmpack push` of that image through fault_proxy.py (every upload
 #   request delayed 0.4 s, 1 MB chunks: a push of about 4 s) killed -9 after
-#   a random 0-4 s. The registry's tag must then be absent or the image;
+#   a random 0-6 s. The registry's tag must then be absent or the image;
 #   the local layout must be untouched; the same push run again must
 #   complete, and the registry (read directly) hold the image.
 # Writes WORKDIR/result: "kill: build N killed (A absent, V valid, R hidden

@@ -160,8 +160,8 @@ rm -rf .killed.wasmpack-*
 
 # --- what killed writes leave is removed by the next write: temporary files
 # in a layout (the next writer holds the layout's lock, so they are dead),
-# and staging directories beside a new layout or an archive whose layout no
-# live process has locked (or, with no layout in them yet, older than 60 s)
+# and staging directories beside a new layout or an archive that are over
+# 60 s old and whose layout no live process has locked (or that have none)
 expect_ok wp build -q hello.wasm -o swept
 : >swept/blobs/sha256/.blob.tmp-AbC123
 : >swept/.index.json.tmp-XyZ789
@@ -175,8 +175,11 @@ expect_status 0
 for target in new-layout archive.tar; do
 	rm -rf "$target" ".$target.wasmpack-"*
 	mkdir -p ".$target.wasmpack-dead01/layout" ".$target.wasmpack-old002" \
-		".$target.wasmpack-new003" ".$target.wasmpack-live04/layout" ".$target.wasmpack-other"
-	touch -d '-2 minutes' ".$target.wasmpack-old002"
+		".$target.wasmpack-new003" ".$target.wasmpack-live04/layout" ".$target.wasmpack-other" \
+		".$target.wasmpack-young5/layout"
+	# young5: unlocked, but as recent as one whose maker has yet to lock it
+	touch -d '-2 minutes' ".$target.wasmpack-dead01" ".$target.wasmpack-old002" \
+		".$target.wasmpack-live04"
 	flock ".$target.wasmpack-live04/layout" sleep 60 &
 	holder=$!
 	# flock(1) has the lock once its child runs
@@ -186,7 +189,7 @@ for target in new-layout archive.tar; do
 	expect_ok wp build -q hello.wasm -o "$dest"
 	kill "$holder" 2>/dev/null || true
 	wait "$holder" 2>/dev/null || true
-	expect_eq ".$target.wasmpack-live04 .$target.wasmpack-new003 .$target.wasmpack-other" \
+	expect_eq ".$target.wasmpack-live04 .$target.wasmpack-new003 .$target.wasmpack-other .$target.wasmpack-young5" \
 		"$(cd . && echo ".$target.wasmpack-"*)" "staging directories left beside $target"
 	rm -rf ".$target.wasmpack-"*
 done
