@@ -24,6 +24,10 @@ static int heaptype(wp_cursor *c, uint32_t *out)
 		return wp_cur_malformed(c, at, "%s", wp_leb_reason(n));
 	c->p += n;
 	if (v >= 0) {
+		/* no module has 2^31 types; such an index would read as an
+		 * abstract heap type (WP_HT_ABSTRACT is its top bit) */
+		if (v >= WP_HT_ABSTRACT)
+			return wp_cur_malformed(c, at, "unknown type %" PRId64, v);
 		*out = (uint32_t)v;
 		return 0;
 	}

@@ -442,6 +442,11 @@ Test(wasm_reader, value_types)
 	tw_begin(&b);
 	TW_SEC(&b, 1, 0x01, 0x60, 0x01, 0x64, 0xf0, 0x7e, 0x00);
 	refused(&b, "offset 0xe: malformed reference type: heap type -144");
+	/* a type index of 2^31 or more (s33 up to 2^32 - 1) names no type,
+	 * and must not read as an abstract heap type (found by fuzzing) */
+	tw_begin(&b);
+	TW_SEC(&b, 1, 0x01, 0x60, 0x01, 0x64, 0x90, 0xbe, 0xfd, 0xfc, 0x0f, 0x00);
+	refused(&b, "offset 0xe: unknown type 4288634640");
 
 	/* a table of numbers */
 	tw_begin(&b);
