@@ -12,6 +12,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")/push_lib.sh"
 
 command -v valgrind >/dev/null || fail "valgrind is not installed (see 'make deps')"
+if [[ $(ldd "$WASMPACK" 2>/dev/null) == *libasan* ]]; then
+	note "skipped: $WASMPACK is an ASan build, and valgrind and ASan exclude each other (make check-valgrind runs this on the normal build)"
+	exit 0
+fi
 VG_LOGS=$T/valgrind
 mkdir -p "$VG_LOGS"
 # a fork without exec would be followed and logged as NAME.<pid>.log too;
