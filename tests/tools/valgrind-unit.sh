@@ -9,7 +9,9 @@
 # fork+execs "unit-tests boxfort-worker" for every test (BoxFort), so
 # valgrind follows exec (--trace-children=yes) to check the test bodies.
 # What the tests themselves start (sh, cc, the fake credential helpers they
-# write under /tmp) is not traced: --trace-children-skip. Seeing valgrind,
+# write in their /tmp/wp-unit-* directories) is not traced:
+# --trace-children-skip, which must not match the test binary itself (a
+# clone under /tmp: skipping all of /tmp left every worker unchecked). Seeing valgrind,
 # Criterion turns on --no-early-exit (a worker returns from main, so the
 # leak check runs after the test's own cleanup) and would run one test at a
 # time; --jobs 2 is passed (its warning about reports "appearing confusing"
@@ -59,7 +61,7 @@ export WP_TEST_PID_FILE=$logs/pids
 ns=()
 unshare --pid --fork --kill-child true 2>/dev/null && ns=(unshare --pid --fork --kill-child)
 status=0
-"${ns[@]}" valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/*' \
+"${ns[@]}" valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/wp-unit-*' \
 	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--track-origins=no --num-callers=30 --suppressions="$here/../valgrind.supp" \
 	--log-file="$logs/vg.%p.log" "$unit" --jobs 2 --short-filename --no-early-exit \
