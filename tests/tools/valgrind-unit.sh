@@ -9,7 +9,9 @@
 # fork+execs "unit-tests boxfort-worker" for every test (BoxFort), so
 # valgrind follows exec (--trace-children=yes) to check the test bodies.
 # What the tests themselves start (sh, cc, the fake credential helpers they
-# write in their /tmp/wp-unit-* directories) is not traced:
+# write in their /tmp/wp-unit-* directories, the wasm2c-made program
+# test_wabt_bridge builds in /tmp/wasmpack-w2c-*, whose wabt runtime passes
+# sigaction a partly uninitialised struct) is not traced:
 # --trace-children-skip, which must not match the test binary itself (a
 # clone under /tmp: skipping all of /tmp left every worker unchecked). Seeing valgrind,
 # Criterion turns on --no-early-exit (a worker returns from main, so the
@@ -62,7 +64,7 @@ skip+='|optimize_threads/*'
 # every orphan, which it never reaps, and spin.)
 export WP_TEST_PID_FILE=$logs/pids
 status=0
-valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/wp-unit-*' \
+valgrind --trace-children=yes --trace-children-skip='/usr/*,/bin/*,/sbin/*,/tmp/wp-unit-*,/tmp/wasmpack-w2c-*' \
 	--error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	--track-origins=no --num-callers=30 --suppressions="$here/../valgrind.supp" \
 	--log-file="$logs/vg.%p.log" "$unit" --jobs 2 --short-filename --no-early-exit \
