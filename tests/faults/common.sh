@@ -73,35 +73,36 @@ tag_status() {
 	reg_curl "$1" -o /dev/null -I -H "Accept: $MT_OCI_MANIFEST" "$REG_URL/v2/$1/manifests/$2"
 }
 
+# fetch_checked REPO WHAT URL DIGEST FILE [CURL ARGS...]: GET URL (read
+# directly) into FILE, which must answer 200 and hash to DIGEST. Prints what
+# is wrong (WHAT names it) and returns 1 otherwise.
+fetch_checked() {
+	local repo=$1 what=$2 url=$3 digest=$4 file=$5 code got
+	shift 5
+	rm -f "$file"
+	code=$(reg_curl "$repo" "$@" -o "$file" "$url")
+	[[ $code == 200 ]] || {
+		echo "GET of $what answered $code"
+		return 1
+	}
+	got=$(sha256_of "$file")
+	[[ $got == "$digest" ]] || {
+		echo "$what is $got, expected $digest"
+		return 1
+	}
+}
+
 # registry_holds REPO TAG DIGEST SCRATCH: the registry (read directly) maps
 # TAG to a manifest whose bytes hash to DIGEST, and every blob it names
 # (config and layers) is there with the digest it is named by. Prints what
 # is wrong and returns 1 otherwise.
 registry_holds() {
-	local repo=$1 tag=$2 digest=$3 s=$4 d got code
-	code=$(reg_curl "$repo" -H "Accept: $MT_OCI_MANIFEST" -o "$s.manifest" \
-		"$REG_URL/v2/$repo/manifests/$tag")
-	[[ $code == 200 ]] || {
-		echo "GET of the manifest $repo:$tag answered $code"
-		return 1
-	}
-	got=$(sha256_of "$s.manifest")
-	[[ $got == "$digest" ]] || {
-		echo "$repo:$tag is $got, expected $digest"
-		return 1
-	}
+	local repo=$1 tag=$2 digest=$3 s=$4 d
+	fetch_checked "$repo" "the manifest $repo:$tag" "$REG_URL/v2/$repo/manifests/$tag" "$digest" \
+		"$s.manifest" -H "Accept: $MT_OCI_MANIFEST" || return 1
 	for d in $(jq -r '.config.digest, .layers[].digest' "$s.manifest"); do
-		rm -f "$s.blob"
-		code=$(reg_curl "$repo" -L -o "$s.blob" "$REG_URL/v2/$repo/blobs/$d")
-		[[ $code == 200 ]] || {
-			echo "GET of blob $d of $repo answered $code"
+		fetch_checked "$repo" "blob $d of $repo" "$REG_URL/v2/$repo/blobs/$d" "$d" "$s.blob" -L ||
 			return 1
-		}
-		got=$(sha256_of "$s.blob")
-		[[ $got == "$d" ]] || {
-			echo "blob $d of $repo holds $got"
-			return 1
-		}
 	done
 	rm -f "$s.manifest" "$s.blob"
 }

@@ -123,18 +123,9 @@ import threading
 import time
 import urllib.parse
 
-HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-}
+import hop_headers
+
+HOP = hop_headers.HOP
 KINDS = {"none", "status", "reset", "stall", "truncate", "wrong-digest", "delay"}
 JSON_CODES = {
     400: "BAD_REQUEST",

@@ -64,20 +64,10 @@ import sys
 import threading
 import urllib.parse
 
-HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "expect",
-}
+import hop_headers
+
+# and what the front sets itself
+HOP = hop_headers.HOP | {"host", "content-length", "expect"}
 MT_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 
 

@@ -170,6 +170,23 @@ static char *url_of(const fake_server *s, const char *host, const char *path)
 	return u;
 }
 
+/* Most tests: one fake server on 127.0.0.1 and a client, url its "/". */
+static void one_server_start(fake_server **a, wp_http **h, char **url)
+{
+	*a = fake_new();
+	*h = client(false);
+	fake_start(*a);
+	*url = url_of(*a, "127.0.0.1", "/");
+}
+
+static void one_server_stop(fake_server *a, wp_http *h, char *url)
+{
+	wp_http_free(h);
+	fake_stop(a);
+	free(a);
+	free(url);
+}
+
 /* GET url with authorization; the response in resp, the result returned. */
 static int get(wp_http *h, const char *url, const char *authorization, int max_redirects,
 	       size_t body_max, wp_http_response *resp, wp_error **err)
@@ -303,16 +320,15 @@ Test(http, redirect_to_another_scheme_is_refused)
 Test(http, body_over_the_limit_is_refused)
 {
 	static char big[300000];
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	char *url;
 	int r;
 
 	memset(big, '[', sizeof(big));
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	/* chunked: no length is stated, the count stops it */
 	set_head(a, "200 OK", "Transfer-Encoding: chunked\r\n");
 	{
@@ -331,23 +347,19 @@ Test(http, body_over_the_limit_is_refused)
 	assert_ok(r, err);
 	cr_assert_eq(resp.body.len, sizeof(big));
 	wp_http_response_release(&resp);
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, stated_length_over_the_limit_is_refused_before_the_body)
 {
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	char *url;
 	int r;
 
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	/* 5 MiB announced, 10 bytes sent, then nothing until the client
 	 * hangs up: only a refusal on the stated length ends this before
 	 * the stall timeout */
@@ -357,10 +369,7 @@ Test(http, stated_length_over_the_limit_is_refused_before_the_body)
 	a->hold_open = true;
 	r = get(h, url, NULL, 0, 4u << 20, &resp, &err);
 	assert_error(r, err, WP_ELIMIT, "response larger than 4194304 bytes: refused");
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, error_body_is_cut_and_not_read_to_its_end)
@@ -391,8 +400,8 @@ Test(http, error_body_is_cut_and_not_read_to_its_end)
 
 Test(http, too_many_header_lines_are_refused)
 {
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	char *url, extra[64 * 1024] = "";
@@ -401,23 +410,19 @@ Test(http, too_many_header_lines_are_refused)
 
 	for (int i = 0; i < 600; i++)
 		at += (size_t)snprintf(extra + at, sizeof(extra) - at, "Link: <%d>\r\n", i);
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	set_head(a, "200 OK", extra);
 	a->body = "";
 	r = get(h, url, NULL, 0, 0, &resp, &err);
 	assert_error(r, err, WP_ELIMIT, "response headers over 262144 bytes or 500 lines: refused");
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, header_bytes_over_the_limit_are_refused)
 {
 	static char extra[400 * 1024];
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	size_t at = 0;
@@ -433,23 +438,19 @@ Test(http, header_bytes_over_the_limit_are_refused)
 		at += 90 * 1024;
 		at += (size_t)snprintf(extra + at, sizeof(extra) - at, "\"\r\n");
 	}
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	set_head(a, "401 Unauthorized", extra);
 	a->body = "";
 	r = get(h, url, NULL, 0, 0, &resp, &err);
 	assert_error(r, err, WP_ELIMIT, "response headers over 262144 bytes");
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, one_giant_header_line_fails_cleanly)
 {
 	static char extra[1100 * 1024];
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	size_t at;
@@ -460,52 +461,43 @@ Test(http, one_giant_header_line_fails_cleanly)
 	memset(extra + at, 'f', 1024 * 1024);
 	at += 1024 * 1024;
 	memcpy(extra + at, "\r\n", 3);
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	set_head(a, "200 OK", extra);
 	a->body = "";
 	r = get(h, url, NULL, 0, 0, &resp, &err);
 	/* curl's own per-line limit (100 KiB) refuses it before we see it */
 	assert_error(r, err, WP_ELIMIT, "a header line over 100 KiB");
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, content_length_longer_than_the_body_is_a_network_error)
 {
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	char *url;
 	int r;
 
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	set_head(a, "200 OK", "Content-Length: 100\r\n");
 	a->body = "only ten b";
 	a->body_len = 10;
 	r = get(h, url, NULL, 0, 0, &resp, &err);
 	assert_error(r, err, WP_ENETWORK, "GET http://127.0.0.1:");
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, content_length_shorter_than_the_body_keeps_only_what_it_states)
 {
-	fake_server *a = fake_new();
-	wp_http *h = client(false);
+	fake_server *a;
+	wp_http *h;
 	wp_http_response resp = {0};
 	wp_error *err = NULL;
 	char *url;
 	int r;
 
-	fake_start(a);
-	url = url_of(a, "127.0.0.1", "/");
+	one_server_start(&a, &h, &url);
 	set_head(a, "200 OK", "Content-Length: 5\r\n");
 	a->body = "helloEXTRA BYTES";
 	a->body_len = strlen(a->body);
@@ -514,10 +506,7 @@ Test(http, content_length_shorter_than_the_body_keeps_only_what_it_states)
 	cr_assert_eq(resp.body.len, 5);
 	cr_assert_eq(memcmp(resp.body.data, "hello", 5), 0);
 	wp_http_response_release(&resp);
-	wp_http_free(h);
-	fake_stop(a);
-	free(a);
-	free(url);
+	one_server_stop(a, h, url);
 }
 
 Test(http, same_origin_compares_scheme_host_and_port)
