@@ -82,6 +82,7 @@ expect_fail 1 "bytes the layers would write more than $((size - 1)) bytes in all
 	wp pull -q "$H/multi:v1" --extract capped --max-total $((size - 1))
 expect_absent capped
 expect_ok wp pull -q "$H/multi:v1" --extract capped --max-size "$size" --max-total "$size"
+expect_fail 2 '--max-total "0" is not a whole number' -- wp pull -q "$H/multi:v1" --extract capped --max-total 0
 expect_same_file "$HELLO" capped/hello.wasm
 
 # --- umoci builds it, skopeo pushes it: the module comes back byte for byte ------
